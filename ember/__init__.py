@@ -1,0 +1,28 @@
+"""ember: PyTorch's autograd and torch.func transforms on NumPy arrays.
+
+Use it as ``import ember as torch``.
+"""
+from ._dtype import (dtype, bool, uint8, int8, int16, int32, int64, float16, float32, float64,
+                     complex64, complex128, half, float, double, short, int, long, cfloat,
+                     cdouble, get_default_dtype, set_default_dtype, promote_types, result_type,
+                     can_cast, finfo, iinfo)
+from ._backend import device
+from ._tensor import Tensor, Size
+from . import _tensor_methods
+from .ops.elementwise import *
+from .ops.reduction import *
+from .ops.shape import *
+from .ops.linalg import *
+from .ops.join import *
+from .ops.indexing import select
+from .ops.creation import *
+from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
+                                 is_grad_enabled, is_inference_mode_enabled)
+from . import autograd
+from . import func
+from .func import vmap
+
+_tensor_methods.install()
+del _tensor_methods
+
+__version__ = "0.1.0"

@@ -1,0 +1,406 @@
+"""The autograd graph and its engine.
+
+A ``Node`` is the backward function of one primitive call: it keeps the call's arguments
+(the tensors themselves at the base level, the unwrapped values at a ``func.grad`` level),
+the output, and one edge per argument to the node that produced it.  The engine walks the
+graph iteratively (never recursively) with dependency counts, so arbitrarily deep graphs
+backpropagate without touching the recursion limit, and it is the same engine for
+``Tensor.backward``, ``autograd.grad`` and every reverse-mode function transform.
+
+Rules are ember operations, so with ``create_graph=True`` (and always under function
+transforms) the backward pass is itself recorded and can be differentiated again.
+"""
+import sys
+import weakref
+
+from .grad_mode import STATE
+
+__all__ = ["Node", "AccumulateGrad", "run_backward"]
+
+
+class _Anomaly:
+    enabled = False
+    check_nan = True
+
+
+ANOMALY = _Anomaly()
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``; ``remove()`` unregisters the hook."""
+    _next_id = 0
+
+    def __init__(self, hooks_dict):
+        self._ref = weakref.ref(hooks_dict)
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+
+    def remove(self):
+        d = self._ref()
+        if d is not None:
+            d.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+def _add_hook(owner, attr, hook):
+    d = getattr(owner, attr, None)
+    if d is None:
+        d = {}
+        setattr(owner, attr, d)
+    h = RemovableHandle(d)
+    d[h.id] = hook
+    return h
+
+
+class Node:
+    """Backward function of one recorded call (``grad_fn``); named like PyTorch's nodes."""
+    __slots__ = ("prim", "args", "params", "next", "out", "wrap_out", "versions", "out_vc",
+                 "n_out", "freed", "_hooks", "_prehooks", "_tensor_hooks", "_retain", "trace",
+                 "_metadata", "__weakref__")
+
+    def __init__(self, prim, args, params, edges, out, wrap_out, versions, out_vc, n_out=1):
+        self.prim = prim
+        self.args = args
+        self.params = params
+        self.next = edges
+        self.out = out
+        self.wrap_out = wrap_out
+        self.versions = versions      # ((arg index, version at save time), ...) or None
+        self.out_vc = out_vc          # version counter of a saved output, or None
+        self.n_out = n_out
+        self.freed = False
+        self._hooks = self._prehooks = self._tensor_hooks = self._retain = None
+        self._metadata = None
+        self.trace = _capture_trace() if ANOMALY.enabled else None
+
+    # ---- PyTorch's introspection API
+    def name(self):
+        return self.prim.node_name
+
+    def __repr__(self):
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    @property
+    def next_functions(self):
+        return tuple(e if e is not None else (None, 0) for e in self.next)
+
+    @property
+    def metadata(self):
+        if self._metadata is None:
+            self._metadata = {}
+        return self._metadata
+
+    def register_hook(self, fn):
+        """``fn(grad_inputs, grad_outputs)`` after this node ran; may return new grad_inputs."""
+        return _add_hook(self, "_hooks", fn)
+
+    def register_prehook(self, fn):
+        """``fn(grad_outputs)`` before this node runs; may return new grad_outputs."""
+        return _add_hook(self, "_prehooks", fn)
+
+    # ---- saved values
+    def saved_output(self):
+        out = self.out
+        if not self.wrap_out:
+            return out
+        from .._tensor import make_tensor
+        if self.n_out == 1:
+            return make_tensor(out, self, 0)
+        return tuple(make_tensor(o, self, i) for i, o in enumerate(out))
+
+    def check_saved(self):
+        if self.freed:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or "
+                "if you need to access saved tensors after calling backward.")
+        if self.versions:
+            for i, expected in self.versions:
+                t = self.args[i]
+                vc = t._version
+                if vc is not None and vc[0] != expected:
+                    _raise_modified(self, t, i, vc[0], expected, vc)
+        vc = self.out_vc
+        if vc is not None and vc[0] != 0:
+            _raise_modified(self, None, -1, vc[0], 0, vc)
+
+    def apply(self, grads, needed):
+        """Gradients for each argument (None where not needed) from the output gradients."""
+        prim = self.prim
+        self.check_saved()
+        out = self.saved_output() if prim.uses_output else None
+        g = grads[0] if self.n_out == 1 else tuple(grads)
+        args, params = self.args, self.params
+        rule = prim.vjp
+        if type(rule) is tuple:
+            return [r(g, out, *args, **params) if need and r is not None else None
+                    for r, need in zip(rule, needed)]
+        res = rule(g, out, *args, **params)
+        return list(res) if type(res) in (tuple, list) else [res]
+
+    def release(self):
+        if self.prim.saves:
+            self.freed = True
+            self.args = None
+            self.out = None
+
+
+class AccumulateGrad(Node):
+    """The node of a leaf: accumulates the incoming gradient into ``leaf.grad``."""
+    __slots__ = ("_leaf",)
+
+    def __init__(self, leaf):
+        self._leaf = weakref.ref(leaf)
+        self.next = ()
+        self.n_out = 1
+        self.freed = False
+        self._hooks = self._prehooks = self._tensor_hooks = self._retain = None
+        self._metadata = None
+        self.trace = None
+        self.prim = None
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
+
+    @property
+    def variable(self):
+        return self._leaf()
+
+    def apply(self, grads, needed):
+        return []
+
+
+def _capture_trace():
+    import traceback
+    return traceback.format_stack()[:-3]
+
+
+def _describe(t):
+    return f"[{t.type()} {list(t.shape)}]"
+
+
+def _raise_modified(node, t, i, cur, expected, vc):
+    what = f"output 0 of {node.name()}" if i < 0 else f"argument {i} of {node.name()}"
+    if t is None:
+        from .._tensor import make_tensor
+        t = make_tensor(node.out if node.n_out == 1 else node.out[0])
+    desc = _describe(t)
+    culprit = vc[1] if len(vc) > 1 else None
+    msg = (f"one of the variables needed for gradient computation has been modified by an "
+           f"inplace operation: {desc}, which is {what}, is at version {cur}; expected version "
+           f"{expected} instead.")
+    if culprit:
+        msg += f" It was modified by {culprit}."
+    msg += (" Hint: enable anomaly detection to find the operation that failed to compute its "
+            "gradient, with torch.autograd.set_detect_anomaly(True).")
+    raise RuntimeError(msg)
+
+
+# ---------------------------------------------------------------------------- engine
+
+def _collect(roots):
+    """Dependency counts of every node reachable from ``roots`` (iteratively)."""
+    deps = {}
+    stack = [n for n in roots]
+    seen = set(stack)
+    while stack:
+        n = stack.pop()
+        for e in n.next:
+            if e is not None:
+                nx = e[0]
+                deps[nx] = deps.get(nx, 0) + 1
+                if nx not in seen:
+                    seen.add(nx)
+                    stack.append(nx)
+    return deps, seen
+
+
+def _needed(roots, targets):
+    """Nodes from which some target node is reachable (post-order, iterative)."""
+    needed = set()
+    done = set()
+    for r in roots:
+        if r in done:
+            continue
+        stack = [(r, iter(r.next))]
+        done.add(r)
+        if r in targets:
+            needed.add(r)
+        while stack:
+            n, it = stack[-1]
+            advanced = False
+            for e in it:
+                if e is None:
+                    continue
+                c = e[0]
+                if c not in done:
+                    done.add(c)
+                    if c in targets:
+                        needed.add(c)
+                    stack.append((c, iter(c.next)))
+                    advanced = True
+                    break
+                if c in needed:
+                    needed.add(n)
+            if not advanced:
+                stack.pop()
+                if stack and n in needed:
+                    needed.add(stack[-1][0])
+    return needed
+
+
+def run_backward(roots, grads, *, retain_graph=False, create_graph=False, capture=None,
+                 accumulate=True, accumulate_only=None):
+    """Backpropagate ``grads`` from ``roots`` (list of (node, output_nr)).
+
+    capture: list of (node, nr) whose incoming gradient is returned (``autograd.grad``);
+    accumulate: whether AccumulateGrad nodes write ``.grad`` (``backward``); accumulate_only:
+    restrict accumulation to these leaf nodes (``backward(inputs=...)``).
+    """
+    root_nodes = []
+    buffers = {}
+    for (node, nr), g in zip(roots, grads):
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * node.n_out
+            root_nodes.append(node)
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+    deps, seen = _collect(root_nodes)
+
+    targets = None
+    if capture is not None or accumulate_only is not None:
+        targets = set(n for n, _ in capture) if capture is not None else set(accumulate_only)
+        needed = _needed(root_nodes, targets)
+    captured = {} if capture is not None else None
+    cap_keys = set(capture) if capture is not None else ()
+
+    prev = STATE.grad_enabled
+    STATE.grad_enabled = create_graph
+    try:
+        ready = [n for n in root_nodes if n not in deps]
+        while ready:
+            node = ready.pop()
+            gs = buffers.pop(node, None)
+            if gs is None:
+                gs = [None] * node.n_out
+            if node._tensor_hooks or node._retain:
+                gs = _run_tensor_hooks(node, gs)
+            if node._prehooks:
+                for h in list(node._prehooks.values()):
+                    r = h(tuple(gs))
+                    if r is not None:
+                        gs = list(r)
+            if cap_keys:
+                for nr in range(node.n_out):
+                    if (node, nr) in cap_keys:
+                        captured[(node, nr)] = gs[nr]
+            edges = node.next
+            if type(node) is AccumulateGrad:
+                if accumulate and gs[0] is not None and (
+                        accumulate_only is None or node in targets):
+                    _accumulate(node, gs[0], create_graph)
+                in_grads = ()
+            elif targets is not None and node not in needed or all(g is None for g in gs):
+                in_grads = [None] * len(edges)
+            else:
+                need = [e is not None and (targets is None or e[0] in needed) for e in edges]
+                if node.n_out > 1 and any(g is None for g in gs):
+                    gs = _materialize(node, gs)
+                try:
+                    in_grads = node.apply(gs, need)
+                except Exception as exc:
+                    if node.trace is not None:
+                        _anomaly_report(node)
+                    raise exc
+                if node.trace is not None and ANOMALY.check_nan:
+                    _check_nan(node, in_grads)
+                if node._hooks:
+                    for h in list(node._hooks.values()):
+                        r = h(tuple(in_grads), tuple(gs))
+                        if r is not None:
+                            in_grads = list(r)
+                if not retain_graph:
+                    node.release()
+            for e, g in zip(edges, in_grads):
+                if e is None:
+                    continue
+                nx, nr = e
+                if g is not None:
+                    buf = buffers.get(nx)
+                    if buf is None:
+                        buf = buffers[nx] = [None] * nx.n_out
+                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+                d = deps[nx] - 1
+                deps[nx] = d
+                if d == 0:
+                    ready.append(nx)
+            for e in edges[len(in_grads):]:
+                if e is not None:
+                    nx = e[0]
+                    deps[nx] -= 1
+                    if deps[nx] == 0:
+                        ready.append(nx)
+    finally:
+        STATE.grad_enabled = prev
+    if capture is not None:
+        return [captured.get(k) for k in capture]
+    return None
+
+
+def _materialize(node, gs):
+    from ..ops.creation import zeros_like
+    outs = node.saved_output()
+    return [g if g is not None else zeros_like(o) for g, o in zip(gs, outs)]
+
+
+def _run_tensor_hooks(node, gs):
+    gs = list(gs)
+    th = node._tensor_hooks or {}
+    for nr in range(node.n_out):
+        hooks = th.get(nr)
+        if hooks and gs[nr] is not None:
+            for h in list(hooks.values()):
+                r = h(gs[nr])
+                if r is not None:
+                    gs[nr] = r
+        if node._retain and nr in node._retain and gs[nr] is not None:
+            t = node._retain[nr]()
+            if t is not None:
+                g = gs[nr]
+                g = g if STATE.grad_enabled else g.detach()
+                t._grad = g.clone() if t._grad is None else t._grad + g
+    return gs
+
+
+def _accumulate(node, g, create_graph):
+    leaf = node._leaf()
+    if leaf is None:
+        return
+    hooks = node._tensor_hooks.get(0) if node._tensor_hooks else None
+    if hooks:
+        for h in list(hooks.values()):
+            r = h(g)
+            if r is not None:
+                g = r
+    leaf._accumulate_grad(g, create_graph)
+    post = getattr(leaf, "_post_acc_hooks", None)
+    if post:
+        for h in list(post.values()):
+            h(leaf)
+
+
+def _check_nan(node, in_grads):
+    from .anomaly_mode import check_nan_grads
+    check_nan_grads(node, in_grads)
+
+
+def _anomaly_report(node):
+    from .anomaly_mode import warn_trace
+    warn_trace(node)

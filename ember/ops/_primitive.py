@@ -1,0 +1,201 @@
+"""The Primitive: one operation with its array implementation and every rule in one place.
+
+    sin = Primitive("sin", np.sin,
+                    vjp=lambda g, out, x: g * cos(x),         # reverse rule, in ember ops
+                    jvp=lambda t, out, x: t * cos(x),         # forward rule, in ember ops
+                    batch=batch_elementwise)                  # batching rule (vmap)
+
+``vjp``/``jvp`` are either one callable for all arguments or a tuple with one callable per
+argument (None for non-differentiable ones), so the engine only computes the gradients it
+needs.  Calling a primitive is the single dispatch point of ember: with only plain tensors it
+runs the array implementation directly (the fast path) and records a graph node when an input
+requires grad; a transform wrapper among the arguments hands the call to its interpreter.
+"""
+import numpy as np
+
+from .._tensor import Tensor
+from .._state import STATE
+from ..autograd.graph import Node, ANOMALY
+
+_new = object.__new__
+_ndarray = np.ndarray
+REGISTRY = {}
+
+
+class joint:
+    """Marks a rule that handles all arguments at once.
+
+    A joint VJP is called ``rule(g, out, *args, **params)`` and returns one gradient per
+    argument; a joint JVP is called ``rule(tangents, out, *args, **params)`` (tangents holds
+    None for symbolic zeros) and returns the output tangent (a tuple for several outputs).
+    Any other callable is the rule for the single (first) argument."""
+    __slots__ = ("fn",)
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __call__(self, *args, **kwargs):
+        return self.fn(*args, **kwargs)
+
+
+class Primitive:
+    """An operation with an array impl and its VJP, JVP and batching rules."""
+    __slots__ = ("name", "impl", "vjp", "jvp", "batch", "node_name", "saves", "uses_output",
+                 "is_view", "n_out", "nondiff_out", "differentiable", "__dict__")
+
+    def __init__(self, name, impl, *, vjp=None, jvp=None, batch=None, node_name=None,
+                 saves=None, uses_output=False, is_view=False, n_out=1, nondiff_out=(),
+                 differentiable=True):
+        self.name = name
+        self.impl = impl
+        self.vjp = (vjp,) if callable(vjp) and not isinstance(vjp, joint) else vjp
+        self.jvp = (jvp,) if callable(jvp) and not isinstance(jvp, joint) else jvp
+        self.batch = batch
+        self.node_name = node_name or _camel(name) + "Backward0"
+        # indices of arguments the reverse rule reads (version-checked, freed after backward);
+        # None means every tensor argument
+        self.saves = saves
+        self.uses_output = uses_output
+        self.is_view = is_view
+        self.n_out = n_out
+        self.nondiff_out = nondiff_out
+        self.differentiable = differentiable and vjp is not None
+        REGISTRY[name] = self
+
+    def __repr__(self):
+        return f"<primitive {self.name}>"
+
+    def __call__(self, *args, **params):
+        req = False
+        arrays = []
+        for a in args:
+            if a.__class__ is Tensor:
+                arrays.append(a._data)
+                if a._requires_grad:
+                    req = True
+            elif isinstance(a, Tensor):
+                if a._is_wrapper:
+                    return _dispatch_transform(self, args, params)
+                arrays.append(a._data)
+                if a._requires_grad:
+                    req = True
+            else:
+                arrays.append(a)
+        out = self.impl(*arrays, **params)
+        if self.n_out == 1:
+            if out.__class__ is not _ndarray:
+                out = _as_array(out)
+            t = _new(Tensor)
+            t._data = out
+            t._grad_fn = None
+            t._requires_grad = False
+            t._output_nr = 0
+            t._vc = None
+            t._base = None
+            t._grad = None
+            t._accum = None
+            if self.is_view:
+                _mark_view(t, args, self, params)
+            if req and STATE.grad_enabled and self.differentiable:
+                _record(self, args, params, (t,), out)
+            return t
+        outs = tuple(_make(o) for o in out)
+        if self.is_view:
+            for t in outs:
+                _mark_view(t, args, self, params)
+        if req and STATE.grad_enabled and self.differentiable:
+            _record(self, args, params, outs, tuple(t._data for t in outs))
+        return outs
+
+
+def _camel(name):
+    return "".join(p[:1].upper() + p[1:] for p in name.split("_"))
+
+
+def _as_array(x):
+    from .._backend import as_array
+    return as_array(x)
+
+
+def _make(arr):
+    if arr.__class__ is not _ndarray:
+        arr = _as_array(arr)
+    t = _new(Tensor)
+    t._data = arr
+    t._grad_fn = None
+    t._requires_grad = False
+    t._output_nr = 0
+    t._vc = None
+    t._base = None
+    t._grad = None
+    t._accum = None
+    return t
+
+
+def _mark_view(t, args, prim, params):
+    """Make ``t`` a view of ``args[0]`` when NumPy returned a view (shared version counter)."""
+    src = args[0]
+    arr = t._data
+    if arr.base is None:
+        return
+    root = src._base if src._base is not None else src
+    vc = root._vc
+    if vc is None:
+        vc = root._vc = [0]
+    t._vc = vc
+    t._base = root
+    t._viewinfo = (src, prim, args[1:], params)
+
+
+def _record(prim, args, params, outs, out_arrays):
+    """Attach a backward node for this call to its differentiable outputs."""
+    edges = []
+    for a in args:
+        if isinstance(a, Tensor) and a._requires_grad:
+            fn = a._grad_fn
+            edges.append((fn, a._output_nr) if fn is not None else (a._get_accum(), 0))
+        else:
+            edges.append(None)
+    saves = prim.saves
+    versions = None
+    if saves is None:
+        versions = tuple((i, a._vc[0]) for i, a in enumerate(args)
+                         if isinstance(a, Tensor) and a._vc is not None)
+    elif saves:
+        versions = tuple((i, args[i]._vc[0]) for i in saves
+                         if isinstance(args[i], Tensor) and args[i]._vc is not None)
+    out_vc = None
+    if prim.uses_output:
+        out_vc = [0]
+        for t in outs:
+            t._vc = out_vc if t._vc is None else t._vc
+        out_vc = outs[0]._vc
+    node = Node(prim, args, params, tuple(edges), out_arrays if prim.uses_output else None,
+                True, versions or None, out_vc, len(outs))
+    nd = prim.nondiff_out
+    for k, t in enumerate(outs):
+        if k in nd or t._data.dtype.kind not in "fc":
+            continue
+        t._grad_fn = node
+        t._requires_grad = True
+        t._output_nr = k
+    if ANOMALY.enabled:
+        pass
+    return node
+
+
+def _dispatch_transform(prim, args, params):
+    """Hand the call to the interpreter of the highest-level wrapper among the arguments."""
+    top = None
+    for a in args:
+        if isinstance(a, Tensor) and a._is_wrapper:
+            if top is None or a._interp.level > top.level:
+                top = a._interp
+    return top.process(prim, args, params)
+
+
+def bind_detach(t):
+    return detach_prim(t)
+
+
+detach_prim = Primitive("detach", lambda x: x.view(), is_view=True, differentiable=False)
