@@ -23,6 +23,7 @@ class Interpreter:
     def __init__(self):
         self.level = next(_levels)
         self.alive = True
+        self.promoted = []      # (weakref, saved state) of tensors promoted by in-place writes
 
     def __enter__(self):
         STATE.stack.append(self)

@@ -71,7 +71,7 @@ class Node:
         self.out = out
         self.wrap_out = wrap_out
         self.versions = versions      # ((arg index, version at save time), ...) or None
-        self.out_vc = out_vc          # version counter of a saved output, or None
+        self.out_vc = out_vc          # (version counter, version) of a saved output, or None
         self.n_out = n_out
         self.freed = False
         self._hooks = self._prehooks = self._tensor_hooks = self._retain = None
@@ -122,14 +122,16 @@ class Node:
                 "retain_graph=True if you need to backward through the graph a second time or "
                 "if you need to access saved tensors after calling backward.")
         if self.versions:
+            args = self.args
             for i, expected in self.versions:
-                t = self.args[i]
-                vc = t._version
+                t = args[i]
+                vc = t._vc
                 if vc is not None and vc[0] != expected:
                     _raise_modified(self, t, i, vc[0], expected, vc)
-        vc = self.out_vc
-        if vc is not None and vc[0] != 0:
-            _raise_modified(self, None, -1, vc[0], 0, vc)
+        if self.out_vc is not None:
+            vc, expected = self.out_vc
+            if vc[0] != expected:
+                _raise_modified(self, None, -1, vc[0], expected, vc)
 
     def apply(self, grads, needed):
         """Gradients for each argument (None where not needed) from the output gradients."""
@@ -192,7 +194,7 @@ def _raise_modified(node, t, i, cur, expected, vc):
         from .._tensor import make_tensor
         t = make_tensor(node.out if node.n_out == 1 else node.out[0])
     desc = _describe(t)
-    culprit = vc[1] if len(vc) > 1 else None
+    culprit = vc[1]
     msg = (f"one of the variables needed for gradient computation has been modified by an "
            f"inplace operation: {desc}, which is {what}, is at version {cur}; expected version "
            f"{expected} instead.")

@@ -85,3 +85,26 @@ def _mark_wrapper_view(t, args, prim, params):
         return
     t._base = src._base if src._base is not None else src
     t._viewinfo = (src, prim, args[1:], params)
+
+
+def _grad_assign(self, dst, src, op):
+    """In-place write at a grad level: inner values are written, this level's tape rebased."""
+    from .._state import STATE
+    from ..ops import inplace as IP
+    src_req = self.owns(src) and src._requires_grad
+    need = STATE.grad_enabled and (src_req or dst._requires_grad)
+    if need:
+        IP._check_leaf(dst)
+        src = IP._align(src, dst)
+    IP.assign(dst._inner, self.unwrap(src), op)
+    if need:
+        IP._rebase(dst, src, self)
+
+
+GradInterpreter.assign = _grad_assign
+GradInterpreter.lift_for_write = lambda self, x: self.wrap(_shell(x), requires_grad=False)
+
+
+def _shell(x):
+    from ..ops.inplace import alias_shell
+    return alias_shell(x)

@@ -5,6 +5,7 @@ result whose inputs have no tangent stays unwrapped.
 """
 from .._dispatch import Interpreter, Wrapper, new_wrapper
 from .._tensor import Tensor
+from ._grad_level import _mark_wrapper_view
 
 __all__ = ["JvpInterpreter", "DualTensor"]
 
@@ -58,7 +59,10 @@ class JvpInterpreter(Interpreter):
         else:
             tan = rule(tuple(tangents), out, *primals, **params)
         if prim.n_out == 1:
-            return new_wrapper(DualTensor, self, out, tan)
+            res = new_wrapper(DualTensor, self, out, tan)
+            if prim.is_view:
+                _mark_wrapper_view(res, args, prim, params)
+            return res
         nd = prim.nondiff_out
         return tuple(o if k in nd or tan[k] is None else new_wrapper(DualTensor, self, o, tan[k])
                      for k, o in enumerate(out))
@@ -73,3 +77,37 @@ def _fit(tan, out):
         from ..ops.elementwise import to_dtype
         tan = to_dtype(tan, out.dtype)
     return tan
+
+
+def _jvp_assign(self, dst, src, op):
+    """In-place write at a forward-mode level: primal and tangent are both written."""
+    from ..ops import inplace as IP
+    from ..ops.creation import zeros_like
+    owned = self.owns(src)
+    IP.assign(dst._inner, src._inner if owned else src, op)
+    st = src._aux if owned else None
+    if st is None and dst._aux is None:
+        return
+    if dst._aux is None:
+        root = dst._base
+        if root is not None:
+            if root._aux is None:
+                root._aux = zeros_like(root._inner)
+            dst._aux = IP.replay(root._aux, IP.view_chain(dst))
+        else:
+            dst._aux = zeros_like(dst._inner)
+    IP.assign(dst._aux, st if st is not None else 0, op)
+
+
+JvpInterpreter.assign = _jvp_assign
+def _jvp_lift(self, x):
+    from ..ops.creation import zeros_like
+    return self.wrap(_shell(x), zeros_like(x))
+
+
+JvpInterpreter.lift_for_write = _jvp_lift
+
+
+def _shell(x):
+    from ..ops.inplace import alias_shell
+    return alias_shell(x)

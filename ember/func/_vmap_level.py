@@ -66,7 +66,6 @@ class VmapInterpreter(Interpreter):
         super().__init__()
         self.batch_size = batch_size
         self.randomness = randomness
-        self.promoted = []
 
     def wrap(self, value):
         return new_wrapper(BatchedTensor, self, value)
@@ -90,9 +89,52 @@ class VmapInterpreter(Interpreter):
         return tuple(new_wrapper(BatchedTensor, self, o) for o in out)
 
 
-def _release(self):
-    """Called when the vmap exits: in-place promotions of outside tensors are undone."""
+def _vmap_assign(self, dst, src, op):
+    """In-place write at a vmap level: align the batch dims, then write the inner values."""
+    from ..ops import inplace as IP
+    from ..ops.shape import reshape
+    if self.owns(src):
+        IP._check_broadcast(src, dst)
+        s = src._inner
+        pad = dst.ndim - (s.ndim - 1)
+        if pad > 0:
+            sh = tuple(s.shape)
+            s = reshape(s, (sh[0],) + (1,) * pad + sh[1:])
+    else:
+        if isinstance(src, Tensor):
+            IP._check_broadcast(src, dst)
+        s = src
+    IP.assign(dst._inner, s, op)
+
+
+def _lift_for_write(self, x):
+    """An unbatched value as a batched, writable copy (for in-place promotion)."""
+    from ..ops.shape import expand, unsqueeze
+    from ..ops.copy import clone
+    v = clone(expand(unsqueeze(x, 0), (self.batch_size,) + tuple(x.shape)))
+    return self.wrap(v)
+
+
+def _finish(self, check=True):
+    """After the vmapped function returned: a promoted tensor still alive was captured from
+    outside (or escaped); restore it and raise, as PyTorch refuses such writes."""
+    from ..ops.inplace import restore
+    alive = []
+    for ref, saved in self.promoted:
+        obj = ref()
+        if obj is not None:
+            restore(obj, saved)
+            alive.append(obj)
     self.promoted.clear()
+    if alive and check:
+        shapes = ", ".join(str(list(o.shape)) for o in alive)
+        raise RuntimeError(
+            f"vmap: a batched value was written in place into a tensor that outlives the "
+            f"vmapped function (shape {shapes}); it was captured from outside vmap or escaped "
+            f"from it. Create the buffer inside the function (e.g. ember.zeros(...)), or return "
+            f"the result instead of writing into an outside tensor.")
 
 
-VmapInterpreter.release_promoted = _release
+VmapInterpreter.assign = _vmap_assign
+VmapInterpreter.lift_for_write = _lift_for_write
+VmapInterpreter.finish = _finish

@@ -80,12 +80,18 @@ def _size_mismatch(func, leaves, dims):
 def _run(func, leaves, spec, dims, B, kwargs, out_dims, randomness):
     from ..ops.shape import movedim
     interp = VmapInterpreter(B, randomness)
-    with interp:
-        wrapped = [interp.wrap(movedim(x, d, 0)) if d is not None else x
-                   for x, d in zip(leaves, dims)]
-        out = func(*tree_unflatten(wrapped, spec), **kwargs)
-        result = _unwrap_outputs(interp, out, out_dims, B)
-    interp.release_promoted()
+    try:
+        with interp:
+            wrapped = [interp.wrap(movedim(x, d, 0)) if d is not None else x
+                       for x, d in zip(leaves, dims)]
+            out = func(*tree_unflatten(wrapped, spec), **kwargs)
+            result = _unwrap_outputs(interp, out, out_dims, B)
+            del out, wrapped
+    except BaseException:
+        interp.finish(check=False)
+        raise
+    if interp.promoted:
+        interp.finish()
     return result
 
 

@@ -141,7 +141,7 @@ def _mark_view(t, args, prim, params):
     root = src._base if src._base is not None else src
     vc = root._vc
     if vc is None:
-        vc = root._vc = [0]
+        vc = root._vc = [0, None]
     t._vc = vc
     t._base = root
     t._viewinfo = (src, prim, args[1:], params)
@@ -157,19 +157,18 @@ def _record(prim, args, params, outs, out_arrays):
         else:
             edges.append(None)
     saves = prim.saves
-    versions = None
     if saves is None:
-        versions = tuple((i, a._vc[0]) for i, a in enumerate(args)
-                         if isinstance(a, Tensor) and a._vc is not None)
-    elif saves:
-        versions = tuple((i, args[i]._vc[0]) for i in saves
-                         if isinstance(args[i], Tensor) and args[i]._vc is not None)
+        saves = range(len(args))
+    versions = tuple((i, args[i]._vc[0] if args[i]._vc is not None else 0) for i in saves
+                     if isinstance(args[i], Tensor)) if saves else None
     out_vc = None
     if prim.uses_output:
-        out_vc = [0]
-        for t in outs:
-            t._vc = out_vc if t._vc is None else t._vc
-        out_vc = outs[0]._vc
+        t0 = outs[0]
+        if t0._vc is None:
+            vc = [0, None]
+            for t in outs:
+                t._vc = vc
+        out_vc = (t0._vc, t0._vc[0])
     node = Node(prim, args, params, tuple(edges), out_arrays if prim.uses_output else None,
                 True, versions or None, out_vc, len(outs))
     nd = prim.nondiff_out

@@ -26,7 +26,7 @@ _basic_backward = Primitive(
     saves=())
 
 _index_basic = Primitive(
-    "index_basic", lambda x, key: x[key],
+    "index_basic", lambda x, key: x[key + (Ellipsis,)],
     vjp=lambda g, out, x, key: _basic_backward(g, shape=tuple(x.shape), key=key),
     jvp=lambda t, out, x, key: _index_basic(t, key=key),
     batch=lambda prim, args, batched, key: prim(args[0], key=_shift_key(key)),
@@ -66,6 +66,18 @@ def _normalize_basic(key, shape):
             out.append(i + n if i < 0 else i)
             dim += 1
     return tuple(out)
+
+
+def is_basic_key(key):
+    """True for keys made only of ints, slices, None and Ellipsis (the view case)."""
+    if isinstance(key, tuple):
+        return all(_basic_part(k) for k in key)
+    return _basic_part(key)
+
+
+def _basic_part(k):
+    return (k is None or k is Ellipsis or isinstance(k, slice) or
+            (isinstance(k, (int, np.integer)) and not isinstance(k, bool)))
 
 
 def getitem(x, key):
