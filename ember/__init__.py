@@ -8,19 +8,24 @@ from ._dtype import (dtype, bool, uint8, int8, int16, int32, int64, float16, flo
                      can_cast, finfo, iinfo)
 from ._backend import device
 from ._tensor import Tensor, Size
-from . import _tensor_methods
 from .ops.elementwise import *
+from .ops.math import *
+from .ops.comparison import *
 from .ops.reduction import *
+from .ops.sorting import *
 from .ops.shape import *
-from .ops.linalg import *
 from .ops.join import *
-from .ops.indexing import select
+from .ops.indexing import *
+from .ops.linalg import *
+from .ops.copy import *
 from .ops.creation import *
+from .ops.random import *
 from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
                                  is_grad_enabled, is_inference_mode_enabled)
 from . import autograd
 from . import func
 from .func import vmap
+from . import _tensor_methods
 
 _tensor_methods.install()
 del _tensor_methods

@@ -79,3 +79,12 @@ def where(condition, input=None, other=None, *, out=None):
         from .creation import full_like
         b = full_like(a, b)
     return _where(condition, a, b)
+
+
+METHODS = {
+    "__eq__": eq, "__ne__": ne, "__lt__": lt, "__le__": le, "__gt__": gt, "__ge__": ge,
+    "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge,
+    "logical_and": logical_and, "logical_or": logical_or, "logical_not": logical_not,
+    "logical_xor": logical_xor, "where": lambda self, condition, other: where(condition, self, other),
+}
+INPLACE = {}

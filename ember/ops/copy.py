@@ -24,3 +24,7 @@ def contiguous(input, memory_format=None):
     if input.is_contiguous():
         return input
     return _contiguous(input)
+
+
+METHODS = {"clone": clone, "contiguous": contiguous}
+INPLACE = {}

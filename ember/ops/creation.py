@@ -55,8 +55,7 @@ def _to_array(data, dtype):
         D.from_numpy_dtype(data.dtype)
         return np.array(data, dtype=dtype)
     if isinstance(data, np.generic):
-        return np.array(data, dtype=dtype if dtype is not None else
-                        (D.get_default_dtype().np if isinstance(data, np.floating) else None))
+        return np.array(data, dtype=dtype)
     if dtype is None:
         dtype = _infer_dtype(data)
     if isinstance(data, (list, tuple)) and _has_tensor(data):
@@ -277,3 +276,7 @@ def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fal
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
     return _like(_full_like, input, dtype, requires_grad, fill=fill_value)
+
+
+METHODS = {}
+INPLACE = {}

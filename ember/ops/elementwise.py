@@ -146,10 +146,6 @@ _div_mode = Primitive("div", _div_rounded_impl,
 subtract, multiply, divide, true_divide, negative = sub, mul, div, div, neg
 
 
-def _rsub(a, b):
-    return sub(b, a)
-
-
 # ------------------------------------------------------------------ transcendental
 
 _sin = Primitive("sin", lambda x: np.sin(_floatify(x)), vjp=lambda g, out, x: mul(g, cos(x)),
@@ -246,3 +242,32 @@ def pow(input, exponent):
     return _pow_st(a, b)
 
 
+
+
+def _rsub(self, other):
+    return sub(other, self)
+
+
+METHODS = {
+    "__add__": lambda self, other: add(self, other), "__radd__": lambda self, other: add(other, self),
+    "__sub__": lambda self, other: sub(self, other), "__rsub__": _rsub,
+    "__mul__": mul, "__rmul__": lambda self, other: mul(other, self),
+    "__truediv__": div, "__rtruediv__": lambda self, other: div(other, self),
+    "__neg__": neg, "__pos__": lambda self: self,
+    "__pow__": pow, "__rpow__": lambda self, other: pow(other, self),
+    "add": add, "sub": sub, "subtract": sub, "mul": mul, "multiply": mul, "div": div,
+    "divide": div, "true_divide": div, "neg": neg, "negative": neg, "pow": pow,
+    "sin": sin, "cos": cos, "exp": exp, "log": log, "tanh": tanh, "sqrt": sqrt,
+    "reciprocal": reciprocal, "square": square,
+    "float": lambda self: to_dtype(self, "float32"), "double": lambda self: to_dtype(self, "float64"),
+    "half": lambda self: to_dtype(self, "float16"), "long": lambda self: to_dtype(self, "int64"),
+    "int": lambda self: to_dtype(self, "int32"), "short": lambda self: to_dtype(self, "int16"),
+    "bool": lambda self: to_dtype(self, "bool"), "byte": lambda self: to_dtype(self, "uint8"),
+    "char": lambda self: to_dtype(self, "int8"),
+    "type_as": lambda self, other: to_dtype(self, other.dtype),
+}
+INPLACE = {
+    "__iadd__": add, "__isub__": sub, "__imul__": mul, "__itruediv__": div, "__ipow__": pow,
+    "add_": add, "sub_": sub, "mul_": mul, "div_": div, "neg_": neg, "pow_": pow,
+    "sin_": sin, "cos_": cos, "exp_": exp, "log_": log, "tanh_": tanh, "sqrt_": sqrt,
+}

@@ -4,7 +4,7 @@ import numpy as np
 from .._tensor import Tensor, wrap_dim
 from ._primitive import Primitive
 
-__all__ = ["slice_dim", "getitem", "select"]
+__all__ = ["select"]
 
 
 def _basic_backward_impl(g, shape, key):
@@ -98,3 +98,7 @@ def select(input, dim, index):
         raise IndexError(f"select(): index {index} out of range for tensor of size "
                          f"{list(input.shape)} at dimension {d}")
     return _index_basic(input, key=(slice(None),) * d + (index % n,))
+
+
+METHODS = {"__getitem__": getitem, "select": select}
+INPLACE = {}

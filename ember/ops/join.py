@@ -148,3 +148,7 @@ def narrow(input, dim, start, length):
     if start < 0 or start + length > n:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
     return slice_dim(input, d, start, start + length, 1)
+
+
+METHODS = {"split": split, "chunk": chunk, "unbind": unbind, "narrow": narrow}
+INPLACE = {}

@@ -206,3 +206,9 @@ def bmm(input, mat2):
 
 
 inner_matmul = _bmm
+
+
+METHODS = {"matmul": matmul, "__matmul__": matmul,
+           "__rmatmul__": lambda self, other: matmul(other, self),
+           "mm": mm, "mv": mv, "dot": dot, "bmm": bmm}
+INPLACE = {}

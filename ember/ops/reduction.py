@@ -113,3 +113,7 @@ def sum_to_size(input, *size):
     if tuple(input.shape) == shape:
         return input
     return _sum_to_size(input, shape=shape)
+
+
+METHODS = {"sum": sum, "mean": mean, "sum_to_size": sum_to_size}
+INPLACE = {}

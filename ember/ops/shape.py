@@ -229,3 +229,17 @@ def flatten(input, start_dim=0, end_dim=-1):
     for d in shape[s:e + 1]:
         n *= d
     return reshape(input, shape[:s] + (n,) + shape[e + 1:])
+
+
+METHODS = {
+    "reshape": reshape, "view": view, "expand": expand, "unsqueeze": unsqueeze,
+    "squeeze": squeeze, "permute": permute, "transpose": transpose, "swapaxes": transpose,
+    "swapdims": transpose, "t": t, "movedim": movedim, "moveaxis": movedim, "flatten": flatten,
+    "view_as": lambda self, other: reshape(self, tuple(other.shape)),
+    "reshape_as": lambda self, other: reshape(self, tuple(other.shape)),
+    "expand_as": lambda self, other: expand(self, tuple(other.shape)),
+    "broadcast_to": broadcast_to,
+    "T": property(lambda self: permute(self, tuple(reversed(range(self.ndim))))),
+    "mT": property(lambda self: transpose(self, -2, -1)),
+}
+INPLACE = {}
