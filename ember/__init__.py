@@ -13,9 +13,11 @@ from .ops.math import *
 from .ops.comparison import *
 from .ops.reduction import *
 from .ops.sorting import *
+from .ops.softmax import *
 from .ops.shape import *
 from .ops.join import *
 from .ops.indexing import *
+from .ops.pad import *
 from .ops.linalg import *
 from .ops.copy import *
 from .ops.creation import *
@@ -24,6 +26,11 @@ from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inferen
                                  is_grad_enabled, is_inference_mode_enabled)
 from . import autograd
 from . import func
+from . import linalg
+from . import nn
+from . import optim
+from . import profiler
+from . import utils
 from .func import vmap
 from . import _tensor_methods
 

@@ -3,12 +3,12 @@
 Each module in ``ops`` lists ``METHODS`` (name -> function taking the tensor first) and
 ``INPLACE`` (name -> out-of-place function; the method writes the result into the tensor)."""
 from ._tensor import Tensor
-from .ops import (elementwise, math, comparison, reduction, sorting, shape, join, indexing,
-                  linalg, copy, creation, random)
+from .ops import (elementwise, math, comparison, reduction, sorting, softmax, shape, join,
+                  indexing, pad, linalg, decomp, copy, creation, random)
 from .ops.inplace import inplace_method, setitem
 
-MODULES = [elementwise, math, comparison, reduction, sorting, shape, join, indexing, linalg,
-           copy, creation, random]
+MODULES = [elementwise, math, comparison, reduction, sorting, softmax, shape, join, indexing,
+           pad, linalg, decomp, copy, creation, random]
 
 
 def install():

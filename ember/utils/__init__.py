@@ -1,0 +1,2 @@
+"""ember.utils: data loading, benchmark timers, pytrees."""
+from . import data, benchmark  # noqa: F401

@@ -1,0 +1,5 @@
+"""(to be filled)"""
+
+__all__ = []
+METHODS = {}
+INPLACE = {}
