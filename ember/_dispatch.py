@@ -40,6 +40,12 @@ class Interpreter:
     def owns(self, a):
         return isinstance(a, Tensor) and a._is_wrapper and a._interp is self
 
+    def unwrap(self, x):
+        """The inner value of ``x`` at this level (anything else passes through)."""
+        if isinstance(x, Tensor) and x._is_wrapper and x._interp is self:
+            return x._inner
+        return x
+
     def process(self, prim, args, params):
         raise NotImplementedError
 

@@ -68,12 +68,6 @@ class GradInterpreter(Interpreter):
                 _mark_wrapper_view(t, args, prim, params)
         return res
 
-    def unwrap(self, x):
-        """The inner value of ``x`` at this level (constants pass through)."""
-        if isinstance(x, Tensor) and x._is_wrapper and x._interp is self:
-            return x._inner
-        return x
-
 
 def _is_float(t):
     return t.dtype.np.kind in "fc"
