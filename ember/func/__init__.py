@@ -3,5 +3,6 @@ from .grad import grad, grad_and_value, vjp
 from .jvp import jvp
 from .vmap import vmap
 from .jacobians import jacrev, jacfwd, hessian
+from .linearize import linearize
 
-__all__ = ["grad", "grad_and_value", "vjp", "jvp", "vmap", "jacrev", "jacfwd", "hessian"]
+__all__ = ["grad", "grad_and_value", "vjp", "jvp", "vmap", "jacrev", "jacfwd", "hessian", "linearize"]
