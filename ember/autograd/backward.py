@@ -53,6 +53,12 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
              grad_variables=None, inputs=None):
     """Sum of gradients of ``tensors`` into the ``.grad`` of the graph's leaves."""
     tensors = _as_tuple(tensors)
+    for i in STATE.stack:
+        if i.kind in ("grad", "vmap") or (i.kind == "jvp" and not getattr(i, "forward_ad", False)):
+            raise RuntimeError("backward() called inside an ember.func transform. This is not "
+                               "supported (as in PyTorch): use ember.func.grad or "
+                               "ember.func.vjp instead, or call backward() outside of the "
+                               "transform.")
     if grad_tensors is None:
         grad_tensors = grad_variables
     grads = _as_tuple(grad_tensors) or (None,) * len(tensors)

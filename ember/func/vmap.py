@@ -122,8 +122,7 @@ def _unwrap_outputs(interp, out, out_dims, B):
 
 
 def _chunked(func, leaves, spec, dims, B, kwargs, out_dims, randomness, chunk_size):
-    from ..ops.shape import narrow
-    from ..ops.join import cat
+    from ..ops.join import cat, narrow
     pieces = []
     for s in range(0, B, chunk_size):
         n = min(chunk_size, B - s)
