@@ -7,6 +7,7 @@ from ._dtype import (dtype, bool, uint8, int8, int16, int32, int64, float16, flo
                      cdouble, get_default_dtype, set_default_dtype, promote_types, result_type,
                      can_cast, finfo, iinfo)
 from ._backend import device
+from ._repr import set_printoptions
 from ._tensor import Tensor, Size
 from .ops.elementwise import *
 from .ops.math import *

@@ -256,6 +256,7 @@ class Tensor:
             return
         import weakref
         node = self._grad_fn
+        node._special = True
         if node._retain is None:
             node._retain = {}
         node._retain[self._output_nr] = weakref.ref(self)
@@ -267,6 +268,7 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         from .autograd.graph import _add_hook
         node = self._grad_fn if self._grad_fn is not None else self._get_accum()
+        node._special = True
         if node._tensor_hooks is None:
             node._tensor_hooks = {}
         return _add_hook_nr(node._tensor_hooks, self._output_nr, hook, _add_hook)
@@ -372,7 +374,7 @@ class Tensor:
 
     def __repr__(self, *, tensor_contents=None):
         from ._repr import tensor_repr
-        return tensor_repr(self)
+        return tensor_repr(self, tensor_contents)
 
     def __format__(self, spec):
         if self.ndim == 0 and spec:
@@ -438,10 +440,10 @@ _LEGACY = {D.float32: "torch.FloatTensor", D.float64: "torch.DoubleTensor",
 
 
 def _add_hook_nr(table, nr, hook, add):
+    from .autograd.graph import RemovableHandle, HookDict
     holder = table.get(nr)
     if holder is None:
-        holder = table[nr] = {}
-    from .autograd.graph import RemovableHandle
+        holder = table[nr] = HookDict()
     h = RemovableHandle(holder)
     holder[h.id] = hook
     return h

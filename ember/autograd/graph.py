@@ -26,6 +26,11 @@ class _Anomaly:
 ANOMALY = _Anomaly()
 
 
+class HookDict(dict):
+    """Hooks by handle id; a dict that a ``RemovableHandle`` can reference weakly."""
+    __slots__ = ("__weakref__",)
+
+
 class RemovableHandle:
     """Returned by ``register_hook``; ``remove()`` unregisters the hook."""
     _next_id = 0
@@ -50,8 +55,10 @@ class RemovableHandle:
 def _add_hook(owner, attr, hook):
     d = getattr(owner, attr, None)
     if d is None:
-        d = {}
+        d = HookDict()
         setattr(owner, attr, d)
+    if isinstance(owner, Node):
+        owner._special = True
     h = RemovableHandle(d)
     d[h.id] = hook
     return h
@@ -60,8 +67,11 @@ def _add_hook(owner, attr, hook):
 class Node:
     """Backward function of one recorded call (``grad_fn``); named like PyTorch's nodes."""
     __slots__ = ("prim", "args", "params", "next", "out", "wrap_out", "versions", "out_vc",
-                 "n_out", "freed", "_hooks", "_prehooks", "_tensor_hooks", "_retain", "trace",
-                 "_metadata", "__weakref__")
+                 "n_out", "trace", "__dict__", "__weakref__")
+    # rarely set attributes live in the instance dict, with these class-level defaults
+    freed = False
+    _special = False      # True once a tensor hook, retain_grad or pre-hook is attached
+    _hooks = _prehooks = _tensor_hooks = _retain = _metadata = None
 
     def __init__(self, prim, args, params, edges, out, wrap_out, versions, out_vc, n_out=1):
         self.prim = prim
@@ -70,12 +80,9 @@ class Node:
         self.next = edges
         self.out = out
         self.wrap_out = wrap_out
-        self.versions = versions      # ((arg index, version at save time), ...) or None
+        self.versions = versions      # versions of prim.saves args at save time, or None (all 0)
         self.out_vc = out_vc          # (version counter, version) of a saved output, or None
         self.n_out = n_out
-        self.freed = False
-        self._hooks = self._prehooks = self._tensor_hooks = self._retain = None
-        self._metadata = None
         self.trace = _capture_trace() if ANOMALY.enabled else None
 
     # ---- PyTorch's introspection API
@@ -121,13 +128,17 @@ class Node:
                 "graph are freed when you call .backward() or autograd.grad(). Specify "
                 "retain_graph=True if you need to backward through the graph a second time or "
                 "if you need to access saved tensors after calling backward.")
-        if self.versions:
+        if self.wrap_out:
             args = self.args
-            for i, expected in self.versions:
+            saves = self.prim.saves
+            versions = self.versions
+            for k, i in enumerate(range(len(args)) if saves is None else saves):
                 t = args[i]
-                vc = t._vc
-                if vc is not None and vc[0] != expected:
-                    _raise_modified(self, t, i, vc[0], expected, vc)
+                vc = getattr(t, "_vc", None)
+                if vc is not None:
+                    expected = versions[k] if versions is not None else 0
+                    if vc[0] != expected:
+                        _raise_modified(self, t, i, vc[0], expected, vc)
         if self.out_vc is not None:
             vc, expected = self.out_vc
             if vc[0] != expected:
@@ -136,7 +147,13 @@ class Node:
     def apply(self, grads, needed):
         """Gradients for each argument (None where not needed) from the output gradients."""
         prim = self.prim
-        self.check_saved()
+        if self.freed or self.out_vc is not None or self.versions is not None:
+            self.check_saved()
+        elif self.wrap_out:
+            for t in self.args:
+                if getattr(t, "_vc", None) is not None:
+                    self.check_saved()
+                    break
         out = self.saved_output() if prim.uses_output else None
         g = grads[0] if self.n_out == 1 else tuple(grads)
         args, params = self.args, self.params
@@ -148,7 +165,8 @@ class Node:
         return list(res) if type(res) in (tuple, list) else [res]
 
     def release(self):
-        if self.prim.saves:
+        prim = self.prim
+        if prim.saves is None or prim.saves or prim.uses_output:
             self.freed = True
             self.args = None
             self.out = None
@@ -162,9 +180,6 @@ class AccumulateGrad(Node):
         self._leaf = weakref.ref(leaf)
         self.next = ()
         self.n_out = 1
-        self.freed = False
-        self._hooks = self._prehooks = self._tensor_hooks = self._retain = None
-        self._metadata = None
         self.trace = None
         self.prim = None
 
@@ -180,8 +195,8 @@ class AccumulateGrad(Node):
 
 
 def _capture_trace():
-    import traceback
-    return traceback.format_stack()[:-3]
+    from .anomaly_mode import capture_trace
+    return capture_trace()
 
 
 def _describe(t):
@@ -200,8 +215,12 @@ def _raise_modified(node, t, i, cur, expected, vc):
            f"{expected} instead.")
     if culprit:
         msg += f" It was modified by {culprit}."
-    msg += (" Hint: enable anomaly detection to find the operation that failed to compute its "
-            "gradient, with torch.autograd.set_detect_anomaly(True).")
+    if ANOMALY.enabled:
+        from .anomaly_mode import modified_hint
+        msg += modified_hint()
+    else:
+        msg += (" Hint: enable anomaly detection to find the operation that failed to compute "
+                "its gradient, with torch.autograd.set_detect_anomaly(True).")
     raise RuntimeError(msg)
 
 
@@ -287,32 +306,31 @@ def run_backward(roots, grads, *, retain_graph=False, create_graph=False, captur
     STATE.grad_enabled = create_graph
     try:
         ready = [n for n in root_nodes if n not in deps]
+        pop, push, take = ready.pop, ready.append, buffers.pop
         while ready:
-            node = ready.pop()
-            gs = buffers.pop(node, None)
+            node = pop()
+            gs = take(node, None)
             if gs is None:
                 gs = [None] * node.n_out
-            if node._tensor_hooks or node._retain:
-                gs = _run_tensor_hooks(node, gs)
-            if node._prehooks:
-                for h in list(node._prehooks.values()):
-                    r = h(tuple(gs))
-                    if r is not None:
-                        gs = list(r)
+            if node._special:
+                gs = _pre_hooks(node, gs)
             if cap_keys:
                 for nr in range(node.n_out):
                     if (node, nr) in cap_keys:
                         captured[(node, nr)] = gs[nr]
             edges = node.next
-            if type(node) is AccumulateGrad:
+            if node.__class__ is AccumulateGrad:
                 if accumulate and gs[0] is not None and (
                         accumulate_only is None or node in targets):
                     _accumulate(node, gs[0], create_graph)
-                in_grads = ()
-            elif targets is not None and node not in needed or all(g is None for g in gs):
+                continue
+            if (targets is not None and node not in needed or
+                    (gs[0] is None if node.n_out == 1 else all(g is None for g in gs))):
                 in_grads = [None] * len(edges)
             else:
-                need = [e is not None and (targets is None or e[0] in needed) for e in edges]
+                # an edge (a truthy tuple) or None says whether an argument needs a gradient
+                need = edges if targets is None else [
+                    e is not None and e[0] in needed for e in edges]
                 if node.n_out > 1 and any(g is None for g in gs):
                     gs = _materialize(node, gs)
                 try:
@@ -337,23 +355,42 @@ def run_backward(roots, grads, *, retain_graph=False, create_graph=False, captur
                 if g is not None:
                     buf = buffers.get(nx)
                     if buf is None:
-                        buf = buffers[nx] = [None] * nx.n_out
-                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+                        buffers[nx] = [g] if nr == 0 and nx.n_out == 1 else _buf(nx, nr, g)
+                    else:
+                        buf[nr] = g if buf[nr] is None else buf[nr] + g
                 d = deps[nx] - 1
                 deps[nx] = d
                 if d == 0:
-                    ready.append(nx)
+                    push(nx)
             for e in edges[len(in_grads):]:
                 if e is not None:
                     nx = e[0]
                     deps[nx] -= 1
                     if deps[nx] == 0:
-                        ready.append(nx)
+                        push(nx)
     finally:
         STATE.grad_enabled = prev
     if capture is not None:
         return [captured.get(k) for k in capture]
     return None
+
+
+def _buf(node, nr, g):
+    b = [None] * node.n_out
+    b[nr] = g
+    return b
+
+
+def _pre_hooks(node, gs):
+    """Tensor hooks, retain_grad and node pre-hooks, in PyTorch's order."""
+    if node._tensor_hooks or node._retain:
+        gs = _run_tensor_hooks(node, gs)
+    if node._prehooks:
+        for h in list(node._prehooks.values()):
+            r = h(tuple(gs))
+            if r is not None:
+                gs = list(r)
+    return gs
 
 
 def _materialize(node, gs):
@@ -385,24 +422,13 @@ def _accumulate(node, g, create_graph):
     leaf = node._leaf()
     if leaf is None:
         return
-    hooks = node._tensor_hooks.get(0) if node._tensor_hooks else None
-    if hooks:
-        for h in list(hooks.values()):
-            r = h(g)
-            if r is not None:
-                g = r
-    leaf._accumulate_grad(g, create_graph)
+    leaf._accumulate_grad(g, create_graph)     # tensor hooks already ran in _pre_hooks
     post = getattr(leaf, "_post_acc_hooks", None)
     if post:
         for h in list(post.values()):
             h(leaf)
 
 
-def _check_nan(node, in_grads):
-    from .anomaly_mode import check_nan_grads
-    check_nan_grads(node, in_grads)
-
-
-def _anomaly_report(node):
-    from .anomaly_mode import warn_trace
-    warn_trace(node)
+def _anomaly_apply(node, gs, need):
+    from .anomaly_mode import anomaly_apply
+    return anomaly_apply(node, gs, need)

@@ -156,11 +156,14 @@ def _record(prim, args, params, outs, out_arrays):
             edges.append((fn, a._output_nr) if fn is not None else (a._get_accum(), 0))
         else:
             edges.append(None)
-    saves = prim.saves
-    if saves is None:
-        saves = range(len(args))
-    versions = tuple((i, args[i]._vc[0] if args[i]._vc is not None else 0) for i in saves
-                     if isinstance(args[i], Tensor)) if saves else None
+    versions = None
+    for a in args:
+        if a.__class__ is Tensor and a._vc is not None or isinstance(a, Tensor) and a._vc:
+            saves = prim.saves
+            versions = tuple((args[i]._vc[0] if args[i]._vc is not None else 0)
+                             if isinstance(args[i], Tensor) else 0
+                             for i in (range(len(args)) if saves is None else saves))
+            break
     out_vc = None
     if prim.uses_output:
         t0 = outs[0]
@@ -170,7 +173,7 @@ def _record(prim, args, params, outs, out_arrays):
                 t._vc = vc
         out_vc = (t0._vc, t0._vc[0])
     node = Node(prim, args, params, tuple(edges), out_arrays if prim.uses_output else None,
-                True, versions or None, out_vc, len(outs))
+                True, versions, out_vc, len(outs))
     nd = prim.nondiff_out
     for k, t in enumerate(outs):
         if k in nd or t._data.dtype.kind not in "fc":
@@ -178,8 +181,6 @@ def _record(prim, args, params, outs, out_arrays):
         t._grad_fn = node
         t._requires_grad = True
         t._output_nr = k
-    if ANOMALY.enabled:
-        pass
     return node
 
 
@@ -197,4 +198,5 @@ def bind_detach(t):
     return detach_prim(t)
 
 
-detach_prim = Primitive("detach", lambda x: x.view(), is_view=True, differentiable=False)
+detach_prim = Primitive("detach", lambda x: x.view(), is_view=True, differentiable=False,
+                        batch=lambda prim, args, batched: prim(args[0]))

@@ -1,0 +1,43 @@
+"""Run every benchmark and print one table of ratios (ember vs hand-written NumPy vs PyTorch).
+
+    python -m benchmarks.run            # everything
+    python -m benchmarks.run core       # only the core rows
+"""
+import sys
+
+from ._timing import fmt, ratio
+
+
+def _table(title, rows):
+    print(f"\n### {title}\n")
+    print("| workload | ember | NumPy | PyTorch | ember/NumPy | ember/PyTorch |")
+    print("|---|---|---|---|---|---|")
+    for name, e, n, t in rows:
+        print(f"| {name} | {fmt(e)} | {fmt(n)} | {fmt(t)} | {ratio(e, n)} | {ratio(e, t)} |")
+    sys.stdout.flush()
+
+
+def main(argv):
+    which = set(argv) or {"core", "func"}
+    import numpy as np
+    try:
+        import torch
+        tv = torch.__version__
+    except ImportError:
+        tv = "not installed"
+    print(f"NumPy {np.__version__}, PyTorch {tv}")
+    if "core" in which:
+        from . import core
+        _table("Per-op overhead", core.per_op_rows())
+        _table("Training step", core.mlp_rows())
+    if "func" in which:
+        try:
+            from . import func
+        except ImportError:
+            func = None
+        if func is not None:
+            _table("Function transforms (seed workloads)", func.rows())
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
