@@ -1,38 +1,57 @@
-"""Shape ops: reshape/view, expand, squeeze/unsqueeze, permute/transpose/movedim."""
+"""Shape ops that are views: reshape/view, expand, squeeze/unsqueeze, permute/transpose/movedim,
+flatten/unflatten, broadcasting helpers.  The copying rearrangements (repeat, tile, flip, roll,
+repeat_interleave) live in ``rearrange.py`` and are re-exported from here."""
 import numpy as np
 
-from .._tensor import wrap_dim
+from .._tensor import Tensor, Size, wrap_dim
 from ._primitive import Primitive
-from ._util import broadcast_shapes
+from ._util import broadcast_shapes as _bshapes
 
 __all__ = ["reshape", "view", "expand", "unsqueeze", "squeeze", "permute", "transpose",
-           "movedim", "moveaxis", "swapaxes", "swapdims", "t", "flatten", "broadcast_to"]
+           "movedim", "moveaxis", "swapaxes", "swapdims", "t", "flatten", "unflatten",
+           "broadcast_to", "broadcast_tensors", "broadcast_shapes", "atleast_1d", "atleast_2d",
+           "atleast_3d"]
+
+_VIEW_ERR = ("view size is not compatible with input tensor's size and stride (at least one "
+             "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
 
 
-def _infer_shape(shape, numel, op):
-    shape = list(shape)
-    neg = [i for i, s in enumerate(shape) if s == -1]
-    if len(neg) > 1:
-        raise RuntimeError("only one dimension can be inferred")
+def _infer_shape(shape, numel):
     known = 1
-    for s in shape:
-        if s != -1:
-            if s < 0:
-                raise RuntimeError(f"invalid shape dimension {s}")
+    neg = -1
+    for i, s in enumerate(shape):
+        if s == -1:
+            if neg >= 0:
+                raise RuntimeError("only one dimension can be inferred")
+            neg = i
+        elif s < 0:
+            raise RuntimeError(f"invalid shape dimension {s}")
+        else:
             known *= s
-    if neg:
+    if neg >= 0:
         if known == 0 or numel % known:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
-        shape[neg[0]] = numel // known
-    elif known != numel:
-        raise RuntimeError(f"{op}: shape '{list(shape)}' is invalid for input of size {numel}")
-    return tuple(shape)
+        return shape[:neg] + (numel // known,) + shape[neg + 1:]
+    if known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
 
 
 def _shape_arg(size):
-    if len(size) == 1 and not isinstance(size[0], int):
+    if len(size) == 1 and not isinstance(size[0], (int, np.integer)):
         return tuple(int(s) for s in size[0])
     return tuple(int(s) for s in size)
+
+
+def _view_impl(x, shape):
+    """A view when the strides allow it; otherwise a fresh copy (never a copy that looks like a
+    view, so in-place writes through the result stay correct)."""
+    try:
+        return x.reshape(shape, copy=False)
+    except ValueError:
+        out = np.empty(shape, x.dtype)
+        np.copyto(out.reshape(x.shape), x)
+        return out
 
 
 def _reshape_batch(prim, args, batched, shape):
@@ -40,21 +59,53 @@ def _reshape_batch(prim, args, batched, shape):
     return prim(x, shape=(x.shape[0],) + shape)
 
 
-_reshape = Primitive("reshape", lambda x, shape: x.reshape(shape),
-                     vjp=lambda g, out, x, shape: _reshape(g, shape=tuple(x.shape)),
-                     jvp=lambda t, out, x, shape: _reshape(t, shape=shape),
-                     batch=_reshape_batch, saves=(), is_view=True, node_name="ViewBackward0")
+_view = Primitive("view", _view_impl,
+                  vjp=lambda g, out, x, shape: _view(g, shape=tuple(x.shape)),
+                  jvp=lambda t, out, x, shape: _view(t, shape=shape),
+                  batch=_reshape_batch, saves=(), is_view=True)
+
+_reshape_copy = Primitive("reshape_copy", lambda x, shape: np.reshape(x, shape),
+                          vjp=lambda g, out, x, shape: _view(g, shape=tuple(x.shape)),
+                          jvp=lambda t, out, x, shape: _view(t, shape=shape),
+                          batch=_reshape_batch, saves=(), node_name="UnsafeViewBackward0")
+
+
+def _viewable(arr, shape):
+    if arr.flags.c_contiguous:
+        return True
+    try:
+        arr.reshape(shape, copy=False)
+        return True
+    except ValueError:
+        return False
 
 
 def reshape(input, *shape):
-    """Same data with a new shape; a view when the memory layout allows it."""
-    shape = _infer_shape(_shape_arg(shape), input.numel(), "reshape")
-    if tuple(input.shape) == shape:
-        return _reshape(input, shape=shape)
-    return _reshape(input, shape=shape)
+    """Same data with a new shape: a view when the memory layout allows it, else a copy."""
+    shape = _infer_shape(_shape_arg(shape), input.numel())
+    if input.__class__ is Tensor and not _viewable(input._data, shape):
+        return _reshape_copy(input, shape=shape)
+    return _view(input, shape=shape)
 
 
-view = reshape
+_view_dtype = Primitive("view_dtype", lambda x, dtype: x.view(dtype),
+                        batch=lambda prim, args, batched, dtype: prim(args[0], dtype=dtype),
+                        is_view=True, differentiable=False)
+
+
+def view(input, *shape):
+    """A view with a new shape (raises when the strides do not allow one) or a new dtype."""
+    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list, Size)):
+        from .. import _dtype as D
+        npd = D.to_numpy_dtype(shape[0])
+        if input.dtype.itemsize != npd.itemsize and input.ndim == 0:
+            raise RuntimeError("self.dim() cannot be 0 to view "
+                               f"{input.dtype} as {shape[0]} (different element sizes)")
+        return _view_dtype(input, dtype=npd)
+    shape = _infer_shape(_shape_arg(shape), input.numel())
+    if input.__class__ is Tensor and not _viewable(input._data, shape):
+        raise RuntimeError(_VIEW_ERR)
+    return _view(input, shape=shape)
 
 
 def _expand_vjp(g, out, x, shape):
@@ -66,7 +117,7 @@ def _expand_batch(prim, args, batched, shape):
     x = args[0]
     nd = x.ndim - 1
     if nd < len(shape):
-        x = _reshape(x, shape=(x.shape[0],) + (1,) * (len(shape) - nd) + tuple(x.shape[1:]))
+        x = _view(x, shape=(x.shape[0],) + (1,) * (len(shape) - nd) + tuple(x.shape[1:]))
     return prim(x, shape=(x.shape[0],) + shape)
 
 
@@ -75,14 +126,19 @@ _expand = Primitive("expand", lambda x, shape: np.broadcast_to(x, shape),
                     batch=_expand_batch, saves=(), is_view=True)
 
 
+def _tname(t):
+    from .inplace import _tname as tn
+    return tn(t.dtype)
+
+
 def expand(input, *sizes):
     """Broadcast to a larger shape without copying (-1 keeps a dimension)."""
     sizes = _shape_arg(sizes)
     xs = tuple(input.shape)
     if len(sizes) < len(xs):
-        raise RuntimeError(f"expand(torch.FloatTensor{{{list(xs)}}}, size={list(sizes)}): the "
-                           f"number of sizes provided ({len(sizes)}) must be greater or equal to "
-                           f"the number of dimensions in the tensor ({len(xs)})")
+        raise RuntimeError(f"expand(torch.{_tname(input)}Tensor{{{list(xs)}}}, size={list(sizes)}"
+                           f"): the number of sizes provided ({len(sizes)}) must be greater or "
+                           f"equal to the number of dimensions in the tensor ({len(xs)})")
     off = len(sizes) - len(xs)
     shape = list(sizes)
     for i, s in enumerate(xs):
@@ -92,32 +148,69 @@ def expand(input, *sizes):
             raise RuntimeError(f"The expanded size of the tensor ({shape[off + i]}) must match "
                                f"the existing size ({s}) at non-singleton dimension {off + i}.  "
                                f"Target sizes: {list(sizes)}.  Tensor sizes: {list(xs)}")
-    shape = tuple(shape)
-    if shape == xs:
-        return input
-    return _expand(input, shape=shape)
+    for i in range(off):
+        if shape[i] < 0:
+            raise RuntimeError(f"The expanded size of the tensor ({shape[i]}) isn't allowed in a "
+                               f"leading, non-existing dimension {i}")
+    return _expand(input, shape=tuple(shape))
 
 
 def broadcast_to(input, size):
     return expand(input, tuple(size))
 
 
-def _unsqueeze_batch(prim, args, batched, dim):
-    return prim(args[0], dim=dim + 1)
+def broadcast_shapes(*shapes):
+    """The shape all ``shapes`` broadcast to (a ``torch.Size``)."""
+    shapes = [(s,) if isinstance(s, (int, np.integer)) else tuple(s) for s in shapes]
+    nd = max((len(s) for s in shapes), default=0)
+    res = [1] * nd
+    for k, s in enumerate(shapes):
+        for i, d in enumerate(s):
+            j = nd - len(s) + i
+            if d < 0:
+                raise RuntimeError(f"Trying to create tensor with negative dimension {d}: "
+                                   f"{list(s)}")
+            if res[j] == 1:
+                res[j] = d
+            elif d != 1 and d != res[j]:
+                raise RuntimeError(f"Attempting to broadcast a dimension of length {d} at "
+                                   f"{i - len(s)}! Mismatching argument at index {k} had "
+                                   f"{tuple(s)}; but expected shape should be broadcastable to "
+                                   f"{res}")
+    return Size(res)
 
 
-_unsqueeze = Primitive("unsqueeze", lambda x, dim: np.expand_dims(x, dim),
+def broadcast_tensors(*tensors):
+    """Expand every tensor to their common broadcast shape (views)."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    shape = _bshapes(*[tuple(t.shape) for t in tensors])
+    return tuple(t if tuple(t.shape) == shape else _expand(t, shape=shape) for t in tensors)
+
+
+def _unsqueeze_impl(x, dim):
+    s = x.shape
+    return x.reshape(s[:dim] + (1,) + s[dim:])
+
+
+_unsqueeze = Primitive("unsqueeze", _unsqueeze_impl,
                        vjp=lambda g, out, x, dim: _squeeze(g, dims=(dim,)),
                        jvp=lambda t, out, x, dim: _unsqueeze(t, dim=dim),
-                       batch=_unsqueeze_batch, saves=(), is_view=True)
+                       batch=lambda prim, args, batched, dim: prim(args[0], dim=dim + 1),
+                       saves=(), is_view=True)
 
 
 def unsqueeze(input, dim):
     return _unsqueeze(input, dim=wrap_dim(dim, input.ndim + 1, "unsqueeze"))
 
 
-_squeeze = Primitive("squeeze", lambda x, dims: np.squeeze(x, axis=dims),
-                     vjp=lambda g, out, x, dims: _reshape(g, shape=tuple(x.shape)),
+def _squeeze_impl(x, dims):
+    s = x.shape
+    return x.reshape(tuple(n for i, n in enumerate(s) if i not in dims))
+
+
+_squeeze = Primitive("squeeze", _squeeze_impl,
+                     vjp=lambda g, out, x, dims: _view(g, shape=tuple(x.shape)),
                      jvp=lambda t, out, x, dims: _squeeze(t, dims=dims),
                      batch=lambda prim, args, batched, dims: prim(args[0], dims=tuple(
                          d + 1 for d in dims)),
@@ -125,12 +218,12 @@ _squeeze = Primitive("squeeze", lambda x, dims: np.squeeze(x, axis=dims),
 
 
 def squeeze(input, dim=None):
-    """Remove size-1 dimensions (all of them, or those in ``dim``)."""
+    """Remove size-1 dimensions (all of them, or those among ``dim``, an int or a tuple)."""
     shape = tuple(input.shape)
     if dim is None:
         dims = tuple(i for i, s in enumerate(shape) if s == 1)
     else:
-        ds = (dim,) if isinstance(dim, int) else tuple(dim)
+        ds = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
         dims = tuple(sorted(set(wrap_dim(d, len(shape), "squeeze") for d in ds)))
         dims = tuple(d for d in dims if shape[d] == 1)
     return _squeeze(input, dims=dims)
@@ -143,7 +236,7 @@ def _inverse_perm(p):
     return tuple(inv)
 
 
-_permute = Primitive("permute", lambda x, dims: np.transpose(x, dims),
+_permute = Primitive("permute", lambda x, dims: x.transpose(dims),
                      vjp=lambda g, out, x, dims: _permute(g, dims=_inverse_perm(dims)),
                      jvp=lambda t, out, x, dims: _permute(t, dims=dims),
                      batch=lambda prim, args, batched, dims: prim(
@@ -164,11 +257,7 @@ def permute(input, *dims):
     return _permute(input, dims=dims)
 
 
-def _transpose_impl(x, dim0, dim1):
-    return np.swapaxes(x, dim0, dim1)
-
-
-_transpose = Primitive("transpose", _transpose_impl,
+_transpose = Primitive("transpose", lambda x, dim0, dim1: np.swapaxes(x, dim0, dim1),
                        vjp=lambda g, out, x, dim0, dim1: _transpose(g, dim0=dim0, dim1=dim1),
                        jvp=lambda t, out, x, dim0, dim1: _transpose(t, dim0=dim0, dim1=dim1),
                        batch=lambda prim, args, batched, dim0, dim1: prim(
@@ -180,7 +269,7 @@ def transpose(input, dim0, dim1):
     nd = input.ndim
     d0, d1 = wrap_dim(dim0, nd, "transpose"), wrap_dim(dim1, nd, "transpose")
     if nd == 0:
-        return _reshape(input, shape=())
+        return _view(input, shape=())
     return _transpose(input, dim0=d0, dim1=d1)
 
 
@@ -188,22 +277,27 @@ swapaxes = swapdims = transpose
 
 
 def t(input):
+    """Transpose a matrix; 0-d and 1-d tensors come back as (a view of) themselves."""
     nd = input.ndim
     if nd > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
-    return transpose(input, 0, 1) if nd == 2 else input
+    return _transpose(input, dim0=0, dim1=1) if nd == 2 else _view(input, shape=tuple(input.shape))
 
 
 def movedim(input, source, destination):
     nd = input.ndim
-    src = (source,) if isinstance(source, int) else tuple(source)
-    dst = (destination,) if isinstance(destination, int) else tuple(destination)
+    src = (source,) if isinstance(source, (int, np.integer)) else tuple(source)
+    dst = (destination,) if isinstance(destination, (int, np.integer)) else tuple(destination)
     if len(src) != len(dst):
         raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(src)} "
                            f"dims) should contain the same number of dims as destination "
                            f"({list(dst)} dims)")
     src = [wrap_dim(d, nd, "movedim") for d in src]
     dst = [wrap_dim(d, nd, "movedim") for d in dst]
+    if len(set(src)) != len(src):
+        raise RuntimeError("movedim: repeated dim in `source` " + f"({list(src)})")
+    if len(set(dst)) != len(dst):
+        raise RuntimeError("movedim: repeated dim in `destination` " + f"({list(dst)})")
     order = [None] * nd
     for s, d in zip(src, dst):
         order[d] = s
@@ -225,21 +319,67 @@ def flatten(input, start_dim=0, end_dim=-1):
     s, e = wrap_dim(start_dim, nd, "flatten"), wrap_dim(end_dim, nd, "flatten")
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input
     n = 1
     for d in shape[s:e + 1]:
         n *= d
     return reshape(input, shape[:s] + (n,) + shape[e + 1:])
 
 
+def unflatten(input, dim, sizes):
+    """Split dimension ``dim`` into ``sizes`` (one entry may be -1)."""
+    shape = tuple(input.shape)
+    d = wrap_dim(dim, len(shape), "unflatten")
+    sizes = tuple(int(s) for s in sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    try:
+        sizes = _infer_shape(sizes, shape[d])
+    except RuntimeError:
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
+                           f"size of dim {dim} ({shape[d]}) in the input tensor") from None
+    return reshape(input, shape[:d] + sizes + shape[d + 1:])
+
+
+def _atleast(nd, fill):
+    def fn(*tensors):
+        if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+            return tuple(fn(t) for t in tensors[0])
+        if len(tensors) != 1:
+            return tuple(fn(t) for t in tensors)
+        x = tensors[0]
+        if x.ndim >= nd:
+            return x
+        return reshape(x, fill(tuple(x.shape)))
+    fn.__name__ = f"atleast_{nd}d"
+    fn.__doc__ = f"View with at least {nd} dimensions (``torch.atleast_{nd}d``)."
+    return fn
+
+
+atleast_1d = _atleast(1, lambda s: (1,))
+atleast_2d = _atleast(2, lambda s: (1,) * (2 - len(s)) + s)
+atleast_3d = _atleast(3, lambda s: {0: (1, 1, 1), 1: (1,) + s + (1,), 2: s + (1,)}[len(s)])
+
+
+def _same_shape(fn):
+    return lambda self, other: fn(self, tuple(other.shape))
+
+
 METHODS = {
     "reshape": reshape, "view": view, "expand": expand, "unsqueeze": unsqueeze,
     "squeeze": squeeze, "permute": permute, "transpose": transpose, "swapaxes": transpose,
     "swapdims": transpose, "t": t, "movedim": movedim, "moveaxis": movedim, "flatten": flatten,
-    "view_as": lambda self, other: reshape(self, tuple(other.shape)),
-    "reshape_as": lambda self, other: reshape(self, tuple(other.shape)),
-    "expand_as": lambda self, other: expand(self, tuple(other.shape)),
-    "broadcast_to": broadcast_to,
+    "unflatten": unflatten, "view_as": _same_shape(view), "reshape_as": _same_shape(reshape),
+    "expand_as": _same_shape(expand), "broadcast_to": broadcast_to,
     "T": property(lambda self: permute(self, tuple(reversed(range(self.ndim))))),
     "mT": property(lambda self: transpose(self, -2, -1)),
 }
 INPLACE = {}
+
+from .rearrange import *  # noqa: E402,F401,F403  (copying rearrangements, exported from here)
+from . import rearrange as _rearrange  # noqa: E402
+
+__all__ += _rearrange.__all__
+METHODS.update(_rearrange.METHODS)
+INPLACE.update(_rearrange.INPLACE)
