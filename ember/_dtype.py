@@ -29,7 +29,7 @@ class dtype:
         self.is_signed = self.np.kind in "ifc"
 
     def __repr__(self):
-        return "torch." + self.name if False else "torch." + self.name
+        return "torch." + self.name
 
     def __reduce__(self):
         return (_by_name, (self.name,))
@@ -78,18 +78,18 @@ def from_numpy_dtype(npd):
                         "int16, int8, uint8, and bool.") from None
 
 
+_PYTYPES = {_builtin_float: float64, _builtin_int: int64, _builtin_bool: bool,
+            _builtin_complex: complex128}
+
+
 def to_numpy_dtype(d):
-    """Accept an ember dtype, a NumPy dtype, a Python type or a string; return a NumPy dtype."""
+    """Accept an ember dtype, a NumPy dtype, a Python type or a string; return a NumPy dtype.
+
+    Python's ``float``/``complex`` mean double precision, as in PyTorch's dtype arguments."""
     if type(d) is dtype:
         return d.np
-    if d is _builtin_float:
-        return get_default_dtype().np
-    if d is _builtin_int:
-        return np.dtype(np.int64)
-    if d is _builtin_bool:
-        return np.dtype(np.bool_)
-    if d is _builtin_complex:
-        return _default_complex().np
+    if d in _PYTYPES:
+        return _PYTYPES[d].np
     if isinstance(d, str) and d in _NAMES:
         return _NAMES[d].np
     return from_numpy_dtype(np.dtype(d)).np
@@ -111,9 +111,12 @@ def get_default_dtype():
 
 
 def set_default_dtype(d):
-    d = as_dtype(d)
-    if d not in (float16, float32, float64):
-        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+    """Set the dtype of new floating tensors (float16, float32 or float64); the default
+    complex dtype follows (complex128 for float64, else complex64)."""
+    if type(d) is not dtype or d not in (float16, float32, float64):
+        raise TypeError("only floating-point types are supported as the default type"
+                        if type(d) is dtype else "invalid dtype object: only floating-point "
+                        "types are supported as the default type")
     _Default.dtype = d
 
 
@@ -139,7 +142,11 @@ _PAIR = {(a.np, b.np): _promote_pair(a, b) for a in ALL for b in ALL}
 
 def promote_types(type1, type2):
     """PyTorch's ``promote_types``: the smallest dtype both can be cast to, category first."""
-    return _PAIR[as_dtype(type1).np, as_dtype(type2).np]
+    for i, t in enumerate((type1, type2)):
+        if type(t) is not dtype:
+            raise TypeError(f"promote_types(): argument 'type{i + 1}' (position {i + 1}) must "
+                            f"be torch.dtype, not {type(t).__name__}")
+    return _PAIR[type1.np, type2.np]
 
 
 def _scalar_dtype(x):
@@ -155,30 +162,38 @@ def _scalar_dtype(x):
     raise TypeError(f"unsupported scalar type {t.__name__}")
 
 
-def _combine(state, d):
-    return d if state is None else _PAIR[state.np, d.np]
+def _to_complex(d):
+    return complex128 if d is float64 else complex64
+
+
+def _combine_categories(higher, lower):
+    """PyTorch's merge of two promotion tiers: the lower tier only counts when its category
+    is higher (a complex lower tier keeps a floating higher tier's precision)."""
+    if higher is None:
+        return lower
+    if lower is None or higher._cat == 3:
+        return higher
+    if lower._cat == 3:
+        return _to_complex(higher) if higher._cat == 2 else lower
+    if higher._cat == 2:
+        return higher
+    if higher is bool or lower._cat == 2:
+        return _PAIR[higher.np, lower.np]
+    return higher
+
+
+def _promote_all(ds):
+    res = None
+    for d in ds:
+        res = d if res is None else _PAIR[res.np, d.np]
+    return res
 
 
 def result_dtype(dim_dtypes, zero_dtypes, scalar_dtypes):
-    """PyTorch's three-tier promotion: dimensioned tensors, then 0-dim tensors, then scalars,
-    each later tier only counting when its category is higher."""
-    res = None
-    for tier in (dim_dtypes, zero_dtypes, scalar_dtypes):
-        t = None
-        for d in tier:
-            t = _combine(t, d)
-        if t is None:
-            continue
-        if res is None:
-            res = t
-        elif t._cat > res._cat:
-            if tier is scalar_dtypes and t._cat == 2 and res._cat < 2:
-                res = _Default.dtype
-            elif tier is scalar_dtypes and t._cat == 3 and res._cat < 3:
-                res = _PAIR[res.np, _default_complex().np] if res._cat == 2 else _default_complex()
-            else:
-                res = _PAIR[res.np, t.np]
-    return res
+    """PyTorch's three-tier promotion: tensors with dimensions, then 0-dim tensors, then
+    Python scalars (already mapped to int64 / default float / default complex)."""
+    return _combine_categories(_promote_all(dim_dtypes), _combine_categories(
+        _promote_all(zero_dtypes), _promote_all(scalar_dtypes)))
 
 
 def result_type(tensor1, tensor2):
@@ -188,7 +203,12 @@ def result_type(tensor1, tensor2):
         if hasattr(x, "_data") or hasattr(x, "dtype") and hasattr(x, "ndim"):
             (zeros if x.ndim == 0 else dims).append(as_dtype(x.dtype))
         else:
-            scalars.append(_scalar_dtype(x))
+            try:
+                scalars.append(_scalar_dtype(x))
+            except TypeError:
+                raise TypeError(f"result_type() received an invalid combination of arguments "
+                                f"- got ({type(tensor1).__name__}, {type(tensor2).__name__})"
+                                ) from None
     return result_dtype(dims, zeros, scalars)
 
 
@@ -200,21 +220,28 @@ def can_cast(from_, to):
 # ---------------------------------------------------------------- finfo / iinfo
 
 class finfo:
-    """Machine limits of a floating dtype (``torch.finfo``)."""
+    """Machine limits of a floating dtype (``torch.finfo``); complex gives its real part's."""
 
     def __init__(self, type=None):
         d = as_dtype(type if type is not None else _Default.dtype)
         if d._cat < 2:
-            raise TypeError(f"torch.finfo() requires a floating point input type. Use "
-                            f"torch.iinfo to handle '{d}'")
-        f = np.finfo(d.to_real().np if d._cat == 3 else d.np)
-        self.dtype = d.to_real().name if d._cat == 3 else d.name
+            raise TypeError("torch.finfo() requires a floating point input type. Use "
+                            "torch.iinfo to handle 'torch.finfo'")
+        d = d.to_real()
+        f = np.finfo(d.np)
+        self.dtype = d.name
         self.bits = f.bits
         self.eps = _builtin_float(f.eps)
         self.max = _builtin_float(f.max)
         self.min = _builtin_float(f.min)
         self.tiny = self.smallest_normal = _builtin_float(f.tiny)
-        self.resolution = _builtin_float(f.resolution)
+        self.resolution = _builtin_float(f"1e-{f.precision}")
+
+    def __eq__(self, other):
+        return isinstance(other, finfo) and self.dtype == other.dtype
+
+    def __hash__(self):
+        return hash(self.dtype)
 
     def __repr__(self):
         return (f"finfo(resolution={self.resolution}, min={self.min:g}, max={self.max:g}, "
@@ -227,14 +254,22 @@ class iinfo:
 
     def __init__(self, type):
         d = as_dtype(type)
+        if d is bool:
+            raise TypeError("torch.bool is not supported by torch.iinfo")
         if d._cat >= 2:
-            raise TypeError(f"torch.iinfo() requires an integer input type. Use torch.finfo "
-                            f"to handle '{d}'")
-        i = np.iinfo(np.uint8 if d is bool else d.np)
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to "
+                            "handle 'torch.iinfo'")
+        i = np.iinfo(d.np)
         self.dtype = d.name
         self.bits = i.bits
-        self.max = _builtin_int(i.max) if d is not bool else 1
+        self.max = _builtin_int(i.max)
         self.min = _builtin_int(i.min)
 
+    def __eq__(self, other):
+        return isinstance(other, iinfo) and self.dtype == other.dtype
+
+    def __hash__(self):
+        return hash(self.dtype)
+
     def __repr__(self):
-        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

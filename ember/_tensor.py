@@ -48,11 +48,12 @@ class Tensor:
         """Legacy constructor: ``Tensor(data)`` or ``Tensor(*sizes)`` of the default dtype."""
         if cls is not Tensor and args and isinstance(args[0], Tensor):
             return args[0]
-        if len(args) == 1 and not isinstance(args[0], int):
+        if len(args) == 1 and not isinstance(args[0], (int, Size)):
             from .ops.creation import tensor
             t = tensor(args[0], dtype=D.get_default_dtype())
         else:
-            t = make_tensor(np.empty(tuple(args), dtype=D.get_default_dtype().np))
+            size = tuple(args[0]) if len(args) == 1 and isinstance(args[0], Size) else args
+            t = make_tensor(np.empty(size or (0,), dtype=D.get_default_dtype().np))
         if cls is not Tensor:
             t.__class__ = cls
         return t
@@ -68,7 +69,7 @@ class Tensor:
     def size(self, dim=None):
         if dim is None:
             return self.shape
-        return self.shape[_wrap_dim(dim, self.ndim, "size")]
+        return self.shape[_meta_dim(dim, self.ndim, "size")]
 
     @property
     def dtype(self):
@@ -113,14 +114,14 @@ class Tensor:
     def stride(self, dim=None):
         isz = self._data.itemsize
         st = tuple(s // isz for s in self._data.strides)
-        return st if dim is None else st[_wrap_dim(dim, self.ndim, "stride")]
+        return st if dim is None else st[_meta_dim(dim, self.ndim, "stride")]
 
     def storage_offset(self):
-        base = self._data.base
-        if base is None or not isinstance(base, np.ndarray):
+        """Elements between the start of the storage (the view's base) and this tensor."""
+        base = self._base
+        if base is None or base._is_wrapper or self._is_wrapper:
             return 0
-        return (self._data.__array_interface__["data"][0] -
-                base.__array_interface__["data"][0]) // self._data.itemsize
+        return (self.data_ptr() - base.data_ptr()) // self._data.itemsize
 
     def data_ptr(self):
         return self._data.__array_interface__["data"][0]
@@ -173,8 +174,7 @@ class Tensor:
                                    "doesn't require differentiation use var_no_grad = var.detach().")
             return
         if value and not (self.dtype.is_floating_point or self.dtype.is_complex):
-            raise RuntimeError("only Tensors of floating point and complex dtype can require "
-                               f"gradients (got {self.dtype})")
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad=True):
@@ -312,38 +312,62 @@ class Tensor:
 
     # ------------------------------------------------------------------ conversion
     def numpy(self, *, force=False):
-        if self._requires_grad and not force:
-            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
-                               "tensor.detach().numpy() instead.")
+        """The NumPy array sharing this tensor's memory (a copy for GPU data with force=True)."""
+        if not force:
+            if self._requires_grad:
+                raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                                   "tensor.detach().numpy() instead.")
+            if not isinstance(self._data, np.ndarray):
+                raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use "
+                                "Tensor.cpu() to copy the tensor to host memory first.")
         return to_numpy(self._data)
 
     def __array__(self, dtype=None, copy=None):
-        a = to_numpy(self._data)
-        return a if dtype is None else a.astype(dtype, copy=False)
+        a = self.numpy()
+        if dtype is not None and a.dtype != dtype:
+            if copy is False:
+                raise ValueError("Unable to avoid copy while creating an array as requested.")
+            return a.astype(dtype)
+        return a.copy() if copy else a
 
     def __dlpack__(self, *args, **kwargs):
+        """DLPack export (zero-copy); like PyTorch, refused for tensors that require grad."""
+        if self._requires_grad:
+            raise RuntimeError("Can't export tensors that require gradient, use tensor.detach()")
         return self._data.__dlpack__(*args, **kwargs)
 
     def __dlpack_device__(self):
         return self._data.__dlpack_device__()
 
     def item(self):
+        """The single value as a Python number (a grad/jvp wrapper reads its primal)."""
+        if self._is_wrapper:
+            return self._inner.item()
         if self.numel() != 1:
             raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to "
                                "Scalar")
         return self._data.reshape(()).item()
 
     def tolist(self):
-        return self._data.tolist()
+        return self._inner.tolist() if self._is_wrapper else to_numpy(self._data).tolist()
+
+    def _scalar(self, kind):
+        if self.numel() != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        v = self.item()
+        if kind is not complex and type(v) is complex:
+            raise RuntimeError("value cannot be converted to type "
+                               f"{'double' if kind is float else 'int64_t'} without overflow")
+        return kind(v)
 
     def __float__(self):
-        return float(self.item())
+        return self._scalar(float)
 
     def __int__(self):
-        return int(self.item())
+        return self._scalar(int)
 
     def __complex__(self):
-        return complex(self.item())
+        return self._scalar(complex)
 
     def __index__(self):
         if self.dtype.is_floating_point or self.dtype.is_complex or self.numel() != 1:
@@ -377,17 +401,26 @@ class Tensor:
         return tensor_repr(self, tensor_contents)
 
     def __format__(self, spec):
-        if self.ndim == 0 and spec:
-            return self.item().__format__(spec)
-        return object.__format__(self, spec) if spec else repr(self)
+        if self.ndim == 0 and type(self) is Tensor:
+            return self._data.reshape(()).item().__format__(spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return repr(self)
 
     def __reduce_ex__(self, proto):
-        return (_rebuild, (to_numpy(self._data), self._requires_grad))
+        """Pickle as data (array, requires_grad) plus the subclass and its attributes."""
+        args = (to_numpy(self._data), self._requires_grad)
+        if type(self) is not Tensor:
+            args += (type(self), self.__dict__ or None)
+        return (_rebuild, args)
 
     def __deepcopy__(self, memo):
         if not self.is_leaf:
             raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
-                               "support the deepcopy protocol at the moment.")
+                               "support the deepcopy protocol at the moment.  If you were "
+                               "attempting to deepcopy a module, this may be because of a "
+                               "torch.nn.utils.weight_norm usage, see "
+                               "https://github.com/pytorch/pytorch/pull/103001")
         t = make_tensor(self._data.copy())
         t._requires_grad = self._requires_grad
         if self._grad is not None:
@@ -449,9 +482,13 @@ def _add_hook_nr(table, nr, hook, add):
     return h
 
 
-def _rebuild(array, requires_grad):
+def _rebuild(array, requires_grad, cls=None, state=None):
     t = make_tensor(array)
     t._requires_grad = requires_grad
+    if cls is not None:
+        t.__class__ = cls
+        if state:
+            t.__dict__.update(state)
     return t
 
 
@@ -480,3 +517,13 @@ def _wrap_dim(dim, ndim, op="op"):
 
 
 wrap_dim = _wrap_dim
+
+
+def _meta_dim(dim, ndim, op):
+    """``dim`` for size()/stride(): like wrap_dim, but a 0-d tensor has no dimension to name."""
+    if not isinstance(dim, int):
+        raise TypeError(f"{op}(): argument 'dim' (position 1) must be int, not "
+                        f"{type(dim).__name__}")
+    if ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    return _wrap_dim(dim, ndim, op)
