@@ -10,6 +10,7 @@ backpropagate without touching the recursion limit, and it is the same engine fo
 Rules are ember operations, so with ``create_graph=True`` (and always under function
 transforms) the backward pass is itself recorded and can be differentiated again.
 """
+import re
 import sys
 import weakref
 
@@ -204,15 +205,19 @@ def _describe(t):
 
 
 def _raise_modified(node, t, i, cur, expected, vc):
-    what = f"output 0 of {node.name()}" if i < 0 else f"argument {i} of {node.name()}"
+    # as PyTorch: name the tensor by the forward op that now produces it (a saved output by
+    # the node that saved it), "Exp" for ExpBackward0; nothing for a leaf or a constant
+    fn, nr = (node, 0) if i < 0 else (getattr(t, "_grad_fn", None), getattr(t, "_output_nr", 0))
     if t is None:
         from .._tensor import make_tensor
         t = make_tensor(node.out if node.n_out == 1 else node.out[0])
     desc = _describe(t)
+    if fn is not None and not isinstance(fn, AccumulateGrad):
+        desc += f", which is output {nr} of {re.sub(r'Backward[0-9]*$', '', fn.name())},"
     culprit = vc[1]
     msg = (f"one of the variables needed for gradient computation has been modified by an "
-           f"inplace operation: {desc}, which is {what}, is at version {cur}; expected version "
-           f"{expected} instead.")
+           f"inplace operation: {desc} is at version {cur}; expected version {expected} "
+           f"instead.")
     if culprit:
         msg += f" It was modified by {culprit}."
     if ANOMALY.enabled:
@@ -220,27 +225,29 @@ def _raise_modified(node, t, i, cur, expected, vc):
         msg += modified_hint()
     else:
         msg += (" Hint: enable anomaly detection to find the operation that failed to compute "
-                "its gradient, with torch.autograd.set_detect_anomaly(True).")
+                "its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
     raise RuntimeError(msg)
 
 
 # ---------------------------------------------------------------------------- engine
 
 def _collect(roots):
-    """Dependency counts of every node reachable from ``roots`` (iteratively)."""
-    deps = {}
-    stack = [n for n in roots]
-    seen = set(stack)
+    """Dependency counts of every node reachable from ``roots`` (iteratively); roots that no
+    other root reaches have count 0."""
+    deps = dict.fromkeys(roots, 0)
+    stack = list(roots)
+    pop, push, get = stack.pop, stack.append, deps.get
     while stack:
-        n = stack.pop()
-        for e in n.next:
+        for e in pop().next:
             if e is not None:
                 nx = e[0]
-                deps[nx] = deps.get(nx, 0) + 1
-                if nx not in seen:
-                    seen.add(nx)
-                    stack.append(nx)
-    return deps, seen
+                c = get(nx)
+                if c is None:
+                    deps[nx] = 1
+                    push(nx)
+                else:
+                    deps[nx] = c + 1
+    return deps
 
 
 def _needed(roots, targets):
@@ -293,7 +300,7 @@ def run_backward(roots, grads, *, retain_graph=False, create_graph=False, captur
             buf = buffers[node] = [None] * node.n_out
             root_nodes.append(node)
         buf[nr] = g if buf[nr] is None else buf[nr] + g
-    deps, seen = _collect(root_nodes)
+    deps = _collect(root_nodes)
 
     targets = None
     if capture is not None or accumulate_only is not None:
@@ -305,7 +312,7 @@ def run_backward(roots, grads, *, retain_graph=False, create_graph=False, captur
     prev = STATE.grad_enabled
     STATE.grad_enabled = create_graph
     try:
-        ready = [n for n in root_nodes if n not in deps]
+        ready = [n for n in root_nodes if deps[n] == 0]
         pop, push, take = ready.pop, ready.append, buffers.pop
         while ready:
             node = pop()
