@@ -26,5 +26,16 @@ def contiguous(input, memory_format=None):
     return _contiguous(input)
 
 
-METHODS = {"clone": clone, "contiguous": contiguous}
+def copy_(self, src, non_blocking=False):
+    """Write ``src`` (broadcast, cast to ``self``'s dtype) into ``self``; differentiable
+    (``CopyBackwards``, or ``CopySlices`` when ``self`` is a view)."""
+    from .inplace import assign
+    from .._tensor import Tensor
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not "
+                        f"{type(src).__name__}")
+    return assign(self, src, "copy_")
+
+
+METHODS = {"clone": clone, "contiguous": contiguous, "copy_": copy_}
 INPLACE = {}
