@@ -33,6 +33,7 @@ from . import optim
 from . import profiler
 from . import utils
 from .func import vmap
+from .serialization import save, load
 from . import _tensor_methods
 
 _tensor_methods.install()
