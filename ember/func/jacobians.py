@@ -71,8 +71,9 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_
     return wrapper
 
 
-def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
-    """Jacobian by forward mode: ``vmap(jvp)`` over the columns of the identity."""
+def jacfwd(func, argnums=0, has_aux=False, *, randomness="error", chunk_size=None):
+    """Jacobian by forward mode: ``vmap(jvp)`` over the columns of the identity
+    (``chunk_size`` columns at a time to bound memory)."""
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         from ..ops.shape import reshape, movedim
@@ -87,7 +88,7 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
             r = jvp(f, sel_t, tans, has_aux=has_aux)
             return (r[1], r[2]) if has_aux else r[1]
 
-        res = vmap(push, randomness=randomness)(*basis)
+        res = vmap(push, randomness=randomness, chunk_size=chunk_size)(*basis)
         if has_aux:
             cols, aux = res
             aux = tree_unflatten([a[0] if isinstance(a, Tensor) else a
@@ -111,5 +112,6 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
 
 
 def hessian(func, argnums=0, *, chunk_size=None):
-    """Hessian as forward-over-reverse: ``jacfwd(jacrev(func))``."""
-    return jacfwd(jacrev(func, argnums, chunk_size=chunk_size), argnums)
+    """Hessian as forward-over-reverse: ``jacfwd(jacrev(func))``; ``chunk_size`` bounds both
+    the rows and the columns processed at once (PyTorch's hessian has no chunking)."""
+    return jacfwd(jacrev(func, argnums, chunk_size=chunk_size), argnums, chunk_size=chunk_size)
