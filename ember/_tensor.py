@@ -8,8 +8,7 @@ change class in place when a batched value is written into it.
 import numpy as np
 
 from . import _dtype as D
-from ._backend import CPU, as_array, device as _device_cls, device_of, to_numpy
-from ._state import STATE
+from ._backend import device_of, to_numpy
 
 _new = object.__new__
 _ndarray = np.ndarray
@@ -211,11 +210,17 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
                                 f"of type {type(value).__name__}")
             if tuple(value.shape) != tuple(self.shape):
-                raise RuntimeError(f"assigned grad has data of a different size: "
-                                   f"{list(value.shape)} vs {list(self.shape)}")
+                raise RuntimeError(f"attempting to assign a gradient of size "
+                                   f"'{list(value.shape)}' to a tensor of size "
+                                   f"'{list(self.shape)}'. Please ensure that the gradient and "
+                                   f"the tensor are the same size")
             if value.dtype is not self.dtype:
-                raise RuntimeError(f"assigned grad has data of a different type: "
-                                   f"{value.dtype} vs {self.dtype}")
+                from .ops.inplace import _tname
+                raise RuntimeError(f"attempting to assign a gradient with dtype "
+                                   f"'{_CNAME.get(value.dtype.name, value.dtype.name)}' to a "
+                                   f"tensor with grad_dtype '{_tname(self.dtype)}'. The gradient "
+                                   f"must match the tensor's grad_dtype (defaults to the "
+                                   f"tensor's dtype).")
         self._grad = value
 
     @grad.deleter
@@ -228,7 +233,12 @@ class Tensor:
 
     @property
     def data(self):
-        return self.detach()
+        """The values without history; unlike ``detach()`` writes through it bump no version
+        counter that backward checks (PyTorch's ``.data``)."""
+        t = self.detach()
+        t._vc = None
+        t._base = None
+        return t
 
     @data.setter
     def data(self, value):
@@ -470,6 +480,13 @@ _LEGACY = {D.float32: "torch.FloatTensor", D.float64: "torch.DoubleTensor",
            D.int32: "torch.IntTensor", D.int16: "torch.ShortTensor", D.int8: "torch.CharTensor",
            D.uint8: "torch.ByteTensor", D.bool: "torch.BoolTensor",
            D.complex64: "torch.ComplexFloatTensor", D.complex128: "torch.ComplexDoubleTensor"}
+
+
+# C++ names PyTorch's messages use for dtypes
+_CNAME = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+          "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+          "bool": "bool", "complex64": "c10::complex<float>",
+          "complex128": "c10::complex<double>"}
 
 
 def _add_hook_nr(table, nr, hook, add):

@@ -18,25 +18,3 @@ def install():
         for name, fn in getattr(mod, "INPLACE", {}).items():
             setattr(Tensor, name, inplace_method(fn, name))
     Tensor.__setitem__ = setitem
-    Tensor.to = _to
-
-
-def _to(self, *args, dtype=None, device=None, copy=False, non_blocking=False, **kw):
-    """Convert dtype and/or device: ``to(dtype)``, ``to(device)``, ``to(other)``."""
-    from . import _dtype as D
-    from ._backend import device as Dev
-    for a in args:
-        if isinstance(a, Tensor):
-            dtype = a.dtype
-        elif isinstance(a, D.dtype):
-            dtype = a
-        elif isinstance(a, (str, Dev)) and not (isinstance(a, str) and a in D._NAMES):
-            device = a
-        elif a is not None:
-            dtype = a
-    out = self
-    if dtype is not None:
-        out = elementwise.to_dtype(out, dtype)
-    if copy and out is self:
-        out = copy.clone(out)
-    return out

@@ -373,39 +373,63 @@ def test_products_errors():
 # ---------------------------------------------------------------- seed 001
 
 def test_seed_jacobian_hessian_examples():
-    """The jacobian/hessian walkthrough of seed 001 (scalar, vector and matrix functions)."""
-    w = RNG.standard_normal((2, 4))
-    b = RNG.standard_normal(2)
-    x4 = RNG.standard_normal(4)
-    m44 = RNG.standard_normal((4, 4))
+    """The jacobian/hessian walkthrough of seed 001: a scalar function, a Linear layer and
+    2x2 average pooling followed by a square."""
+    fc_t = torch.nn.Linear(4, 2)
+    fc_e = ember.nn.Linear(4, 2)
+    with ember.no_grad():
+        fc_e.weight.copy_(ember.tensor(fc_t.weight.detach().numpy()))
+        fc_e.bias.copy_(ember.tensor(fc_t.bias.detach().numpy()))
 
-    def funcs(T, W, B):
+    def funcs(T, fc):
+        pool = T.nn.AvgPool2d(kernel_size=2)
+
         def scalar_func(x):
             return T.sum(x ** 2)
 
         def vector_func(x):
-            return T.matmul(W, x) + B
+            return fc(x)
 
-        def mat_func(x):                       # 2x2 average pooling, then squared
-            x = x.reshape(2, 2, 2, 2).permute(0, 2, 1, 3).reshape(2, 2, 4).mean(-1)
+        def mat_func(x):
+            x = x.reshape((1, 1,) + tuple(x.shape))
+            x = pool(x)
+            x = x.reshape(tuple(x.shape[2:]))
             return x ** 2
         return scalar_func, vector_func, mat_func
 
-    We, Be = ember.tensor(w, requires_grad=True), ember.tensor(b, requires_grad=True)
-    Wt, Bt = torch.tensor(w, requires_grad=True), torch.tensor(b, requires_grad=True)
-    fe, ft = funcs(ember, We, Be), funcs(torch, Wt, Bt)
+    fe, ft = funcs(ember, fc_e), funcs(torch, fc_t)
+    x4 = RNG.standard_normal(4).astype(np.float32)
+    m44 = RNG.standard_normal((4, 4)).astype(np.float32)
     ve, vt = ember.tensor(x4, requires_grad=True), torch.tensor(x4, requires_grad=True)
     me, mt = ember.tensor(m44, requires_grad=True), torch.tensor(m44, requires_grad=True)
 
     j = AF.jacobian(fe[0], ve)
     assert tuple(j.shape) == (4,)
-    np.testing.assert_array_equal(j.numpy(), 2 * x4)
+    np.testing.assert_array_equal(j.numpy(), (2 * ve).detach().numpy())
     h = AF.hessian(fe[0], ve)
     assert tuple(h.shape) == (4, 4)
-    np.testing.assert_array_equal(h.numpy(), np.diag(np.full(4, 2.0)))
+    np.testing.assert_array_equal(h.numpy(), np.diag(np.full(4, 2.0, dtype=np.float32)))
     j = AF.jacobian(fe[1], ve)
     assert tuple(j.shape) == (2, 4)
-    np.testing.assert_array_equal(j.numpy(), w)
+    np.testing.assert_array_equal(j.numpy(), fc_e.weight.detach().numpy())
+    same(j, TF.jacobian(ft[1], vt))
     j = AF.jacobian(fe[2], me)
     assert tuple(j.shape) == (2, 2, 4, 4)
-    same(j, TF.jacobian(ft[2], mt))
+    same(j, TF.jacobian(ft[2], mt), atol=1e-6)
+
+
+@pytest.mark.parametrize("vectorize", [False, True])
+def test_forward_mode_create_graph(vectorize):
+    """Forward-mode Jacobians and forward-over-reverse Hessians stay differentiable with
+    create_graph=True (PyTorch refuses this combination; the values match its reverse mode)."""
+    xe, xt = both(X3, requires_grad=True)
+    je = AF.jacobian(lambda a: a.sin() * a.sum(), xe, create_graph=True,
+                     strategy="forward-mode", vectorize=vectorize)
+    jt = TF.jacobian(lambda a: a.sin() * a.sum(), xt, create_graph=True)
+    he = AF.hessian(lambda a: (a.sin() * a.sum()).sum(), xe, create_graph=True,
+                    outer_jacobian_strategy="forward-mode", vectorize=vectorize)
+    ht = TF.hessian(lambda a: (a.sin() * a.sum()).sum(), xt, create_graph=True)
+    assert je.requires_grad and he.requires_grad
+    same((je, he), (jt, ht))
+    same(ember.autograd.grad((je.sum(), he.sum()), xe),
+         torch.autograd.grad((jt.sum(), ht.sum()), xt))

@@ -77,8 +77,13 @@ def test_hessian_forms(op):
     _close(jacrev(jacrev(f))(X), h, 1e-6, "jacrev(jacrev)")
     _close(jacfwd(jacfwd(f))(X), h, 1e-6, "jacfwd(jacfwd)")
     _close(jacrev(jacfwd(f))(X), h, 1e-6, "jacrev(jacfwd)")
+    th = None
     if tf is not None and op.torch_compare:
-        th = tf.hessian(_scalar_fn(torch, op, s, k, v))(torch.from_numpy(x))
+        try:
+            th = tf.hessian(_scalar_fn(torch, op, s, k, v))(torch.from_numpy(x))
+        except (NotImplementedError, RuntimeError):      # PyTorch lacks a rule for this op
+            th = None
+    if th is not None:
         _close(h, th, 1e-6, "vs torch.func.hessian")
     else:
         g = grad(f)
@@ -102,7 +107,11 @@ def test_vmap_grad_and_grad_vmap(op):
     _close(per[1], grad(f)(ember.tensor(x2)), 1e-7, "vmap(grad)[1]")
     _close(grad(lambda Z: vmap(f)(Z).sum())(X), per, 1e-7, "grad(vmap)")
     if tf is not None and op.torch_compare:
-        tper = tf.vmap(tf.grad(_scalar_fn(torch, op, s, k, v)))(torch.from_numpy(np.stack([x, x2])))
+        try:
+            tper = tf.vmap(tf.grad(_scalar_fn(torch, op, s, k, v)))(
+                torch.from_numpy(np.stack([x, x2])))
+        except (NotImplementedError, RuntimeError):      # PyTorch lacks a batching rule
+            return
         _close(per, tper, 1e-6, "vs torch.func vmap(grad)")
 
 

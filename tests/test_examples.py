@@ -79,7 +79,7 @@ def test_seed003_outer_and_shapes():
     (net, x, d1, d2, dd), out = _quiet(s.pinn_demo)
     assert "dy_dx_1.shape=torch.Size([1000, 3, 2]),dy_dx_2.shape=torch.Size([1000, 3, 2])" in out
     assert "ddy_dxx.shape=torch.Size([1000, 3, 2, 2])" in out
-    np.testing.assert_allclose(d1.numpy(), np.broadcast_to(net.weight.detach().numpy(),
+    np.testing.assert_allclose(d1.detach().numpy(), np.broadcast_to(net.weight.detach().numpy(),
                                                            (1000, 3, 2)), rtol=1e-6)
 
 

@@ -288,3 +288,58 @@ def test_tangent_dtype_follows_primal():
         d = fwAD.make_dual(x32, ember.ones(3, dtype=ember.float64))
         assert fwAD.unpack_dual(d).tangent.dtype is ember.float32
         assert (d * 2).dtype is ember.float32
+
+
+def test_long_lived_level_does_not_accumulate():
+    """A level kept open for many steps holds no growing list of dead dual tensors."""
+    x = ember.ones(3)
+    with fwAD.dual_level():
+        d = fwAD.make_dual(x, ember.ones(3))
+        for _ in range(5000):
+            y = d * 2 + 1
+        interp = fwAD._LEVELS.stack[-1]
+        assert len(interp.duals) < 2100
+        np.testing.assert_allclose(fwAD.unpack_dual(y).tangent.numpy(), 2.0)
+
+
+def _copy_params(src, dst):
+    """Give an ember module the parameters of a torch module (same structure)."""
+    with ember.no_grad():
+        for (n, p), (m, q) in zip(dst.named_parameters(), src.named_parameters()):
+            assert n == m
+            p.copy_(ember.tensor(q.detach().numpy()))
+
+
+def test_dual_tensors_through_nn_modules():
+    tnet = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+    enet = ember.nn.Sequential(ember.nn.Linear(3, 4), ember.nn.Tanh(), ember.nn.Linear(4, 2))
+    _copy_params(tnet, enet)
+    x = RNG.standard_normal((5, 3)).astype(np.float32)
+    v = RNG.standard_normal((5, 3)).astype(np.float32)
+    res = []
+    for T, fw, net in ((ember, fwAD, enet), (torch, tfwAD, tnet)):
+        with fw.dual_level():
+            out, jvp = fw.unpack_dual(net(fw.make_dual(T.tensor(x), T.tensor(v))))
+            jvp.pow(2).sum().backward()
+        res.append((out, jvp, net[0].weight.grad, net[0].bias.grad, net[2].weight.grad,
+                    net[2].bias.grad))
+    assert res[0][-1] is None and res[1][-1] is None    # the JVP does not depend on it
+    for e, t in zip(res[0][:-1], res[1][:-1]):
+        close(e, t, atol=1e-5)
+
+
+def test_in_place_on_a_dual_and_on_its_clone():
+    """In place on a dual updates its tangent as stored (PyTorch keeps the tangent as-is);
+    a clone has its own tangent, so writing into it leaves the original untouched."""
+    res = []
+    for T, fw in ((ember, fwAD), (torch, tfwAD)):
+        x, t = T.tensor([1., 2.]), T.tensor([1., 1.])
+        with fw.dual_level():
+            d = fw.make_dual(x, t)
+            d.mul_(3)
+            c = d.clone()
+            c.mul_(2)
+            res.append((t.clone(), x.clone(), fw.unpack_dual(c).tangent,
+                        fw.unpack_dual(d).tangent))
+    for e, t in zip(*res):
+        close(e, t)

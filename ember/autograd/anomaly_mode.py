@@ -10,6 +10,7 @@ The mode is process-wide, as in PyTorch.  The capture is cheap: a frame walk tha
 code objects and line numbers; source lines are only read when a report is printed.
 """
 import functools
+import linecache
 import os
 import sys
 import threading
@@ -19,6 +20,7 @@ import weakref
 
 import numpy as np
 
+from .._tensor import Tensor
 from .graph import ANOMALY
 
 __all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
@@ -97,8 +99,14 @@ _EMBER = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _INTERNAL = tuple(_EMBER + d for d in ("ops" + os.sep, "autograd" + os.sep, "func" + os.sep, "_"))
 
 
-def _internal(filename):
-    return filename.startswith(_INTERNAL)
+_IS_INTERNAL = {}       # code object -> whether it is ember machinery (cached: hot in capture)
+
+
+def _internal(code):
+    r = _IS_INTERNAL.get(code)
+    if r is None:
+        r = _IS_INTERNAL[code] = code.co_filename.startswith(_INTERNAL)
+    return r
 
 
 class _Local(threading.local):
@@ -109,12 +117,15 @@ _CURRENT = _Local()
 
 
 class Trace:
-    """Where a node was created: (code, line) pairs, innermost first, and its parent node."""
-    __slots__ = ("frames", "_parent")
+    """Where a node was created: (code, instruction offset) pairs from the innermost user
+    frame outwards, the node whose backward created it (if any), and where its last backward
+    pass was called from."""
+    __slots__ = ("frames", "_parent", "site")
 
     def __init__(self, frames, parent):
         self.frames = frames
         self._parent = weakref.ref(parent) if parent is not None else None
+        self.site = None
 
     @property
     def parent(self):
@@ -122,13 +133,9 @@ class Trace:
         return self._parent() if self._parent is not None else None
 
     def user_frames(self):
-        """The frames outermost first, without ember's innermost machinery frames."""
-        frames = self.frames
-        k = 0
-        while k < len(frames) - 1 and _internal(frames[k][0].co_filename):
-            k += 1
-        return [traceback.FrameSummary(c.co_filename, ln, c.co_name)
-                for c, ln in reversed(frames[k:])]
+        """``traceback.FrameSummary``s, outermost first."""
+        return [traceback.FrameSummary(c.co_filename, _line(c, i), c.co_name)
+                for c, i in reversed(self.frames)]
 
     def format(self):
         return "".join(traceback.format_list(self.user_frames()))
@@ -138,98 +145,105 @@ class Trace:
 
 
 def capture_trace():
-    """The trace of the op being recorded now (called by ``Node.__init__``)."""
+    """The trace of the op being recorded now (called by ``Node.__init__``).
+
+    Keeps (code, instruction offset) pairs: reading ``f_lineno`` costs twice as much, so
+    line numbers are looked up only when a report is printed."""
     f = sys._getframe(1)
+    while f.f_back is not None and _internal(f.f_code):
+        f = f.f_back
     frames = []
     append = frames.append
     while f is not None:
-        append((f.f_code, f.f_lineno))
+        append((f.f_code, f.f_lasti))
         f = f.f_back
     return Trace(frames, _CURRENT.node)
 
 
+def _line(code, lasti):
+    for start, end, line in code.co_lines():
+        if start <= lasti < end:
+            return line
+    return code.co_firstlineno
+
+
 def _user_site():
-    """(filename, line) of the innermost frame outside ember's machinery."""
+    """(code, instruction offset) of the innermost frame outside ember's machinery."""
     f = sys._getframe(1)
-    while f is not None and _internal(f.f_code.co_filename):
+    while f is not None and _internal(f.f_code):
         f = f.f_back
-    return (f.f_code.co_filename, f.f_lineno) if f is not None else None
+    return (f.f_code, f.f_lasti) if f is not None else None
 
 
-def _stacklevel():
+def user_stacklevel():
     """``warnings`` stacklevel that points at the user's code."""
     f, level = sys._getframe(1), 1
-    while f is not None and _internal(f.f_code.co_filename):
+    while f is not None and _internal(f.f_code):
         f, level = f.f_back, level + 1
     return level
 
 
 # ------------------------------------------------------------------ the engine's hook
 
-_BACKWARD_SITE = weakref.WeakKeyDictionary()    # node -> where its last backward was called
-
-
 def anomaly_apply(node, grads, needed):
     """``node.apply`` under anomaly mode: parent tracking, NaN check and the report."""
-    prev = _CURRENT.node
-    _CURRENT.node = node
+    cur = _CURRENT
+    prev = cur.node
+    cur.node = node
     try:
-        site = _user_site()
-        if site is not None:
-            _BACKWARD_SITE[node] = site
         in_grads = node.apply(grads, needed)
         if ANOMALY.check_nan:
             _check_nan(node, in_grads)
-        return in_grads
     except Exception as exc:
         if getattr(node, "freed", False) or getattr(getattr(node, "ctx", None), "_freed", False):
             _name_freeing_call(node, exc)
         warn_trace(node)
         raise
     finally:
-        _CURRENT.node = prev
+        cur.node = prev
+    tr = node.trace
+    if tr is not None:
+        tr.site = _user_site()       # the pass that may now free this node's saved tensors
+    return in_grads
 
 
 def _name_freeing_call(node, exc):
     """Add to a 'backward a second time' error the user line whose backward freed the graph."""
-    site = _BACKWARD_SITE.get(node)
+    site = node.trace.site if node.trace is not None else None
     if site is None or not exc.args or not isinstance(exc.args[0], str):
         return
-    fn, ln = site
-    import linecache
+    fn, ln = site[0].co_filename, _line(*site)
     code = linecache.getline(fn, ln).strip()
     exc.args = (f"{exc.args[0]} The saved tensors of {node.name()} were freed by the backward "
                 f"pass started at {fn}:{ln} ({code}).",) + exc.args[1:]
 
 
-def _array(t):
-    """The NumPy array under ``t`` (through transform wrappers)."""
-    while t._is_wrapper:
-        t = t._inner
-    return t._data
-
-
 def _has_nan(arr):
-    if arr.size == 0 or arr.dtype.kind not in "fc":
-        return False
-    if arr.dtype.kind == "f":
-        return bool(np.isnan(arr.min()))         # min propagates NaN; cheaper than isnan(arr)
-    return bool(np.isnan(arr).any())
+    kind = arr.dtype.kind
+    if kind == "f":
+        if arr.size == 0:
+            return False
+        m = arr.min()                # min propagates NaN; cheaper than isnan(arr).any()
+        return m != m
+    return kind == "c" and bool(np.isnan(arr).any())
 
 
 def _check_nan(node, in_grads):
-    from .._tensor import Tensor
-    args = node.args if type(node.args) is tuple and node.args else None
     for i, g in enumerate(in_grads):
-        if isinstance(g, Tensor) and _has_nan(_array(g)):
-            k = sum(isinstance(a, Tensor) for a in args[:i]) if args and i <= len(args) else i
+        if g is None:
+            continue
+        while g._is_wrapper:         # transform wrappers: check the array underneath
+            g = g._inner
+        if _has_nan(g._data):
+            args = node.args if type(node.args) is tuple else ()
+            k = sum(isinstance(a, Tensor) for a in args[:i]) if len(args) >= i else i
             raise RuntimeError(f"Function '{node.name()}' returned nan values in its {k}th "
                                f"output.")
 
 
 def warn_trace(node):
     """Warn with the forward traceback of ``node`` and of the nodes that induced it."""
-    level = _stacklevel() + 1
+    level = user_stacklevel()
     tr = node.trace
     if tr is None:
         warnings.warn(f"Error detected in {node.name()}. {_NO_INFO}", stacklevel=level)

@@ -60,10 +60,15 @@ class _DualLevel(JvpInterpreter):
     def __init__(self):
         super().__init__()
         self.duals = []
+        self._compact_at = 1024
 
     def _track(self, t):
         t.__class__ = _FwDualTensor
-        self.duals.append(weakref.ref(t))
+        duals = self.duals
+        duals.append(weakref.ref(t))
+        if len(duals) >= self._compact_at:      # a long-lived level: drop the dead refs
+            self.duals = duals = [r for r in duals if r() is not None]
+            self._compact_at = max(1024, 2 * len(duals))
         return t
 
     def wrap(self, primal, tangent):

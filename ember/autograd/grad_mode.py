@@ -135,11 +135,9 @@ class inference_mode(_DecoratorContextManager):
 
     def __enter__(self):
         self.prev = (STATE.grad_enabled, STATE.inference)
-        if self.mode:
-            STATE.grad_enabled = False
-            STATE.inference = True
-        else:
-            STATE.inference = False
+        # as PyTorch's InferenceMode(mode): grad mode becomes ``not mode``
+        STATE.grad_enabled = not self.mode
+        STATE.inference = self.mode
 
     def __exit__(self, *exc):
         STATE.grad_enabled, STATE.inference = self.prev

@@ -6,8 +6,10 @@ dtype* (so float32 inputs show the round-off the seeds describe); the analytical
 built row by row with ``autograd.grad`` and one-hot output gradients.  Fast mode compares the
 single number ``v^T J u`` for random unit vectors ``u`` (inputs) and ``v`` (outputs) instead
 of whole Jacobians, and recomputes the slow Jacobians only to explain a failure.  Batched
-checks compare ``vmap`` of a gradient (or of a ``jvp``) with a Python loop; the forward-mode
-check builds the Jacobian with ``ember.func.jvp``.
+checks compare ``vmap`` of a gradient (or of a forward-mode product) with a Python loop; the
+forward-mode check builds the Jacobian with ``forward_ad`` dual tensors (the ``func.jvp``
+machinery, but also ordinary tensors to the tape, so ``gradgradcheck`` can check
+forward-over-reverse as PyTorch does).
 """
 import warnings
 
@@ -16,6 +18,7 @@ import numpy as np
 from .._tensor import Tensor, make_tensor
 from .backward import grad as _autograd_grad
 from .graph import run_backward
+from .anomaly_mode import user_stacklevel
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
@@ -28,6 +31,9 @@ _FAST_NOTE = (
     "\nThe above quantities relating the numerical and analytical jacobians are computed \n"
     "in fast mode (v^T J u for random unit vectors u over the inputs and v over the outputs). "
     "\nBelow, we recompute numerical and analytical jacobians in slow mode:\n\n")
+_REENTRANT = ("Backward is not reentrant, i.e., running backward with same input and "
+              "grad_output multiple times gives different values, although analytical "
+              "gradient matches numerical gradient. The tolerance for nondeterminism was {}.")
 _UNDEFINED_NOTE = ("Expected backward function to handle undefined output grads: a None "
                    "output gradient must act as zeros.")
 
@@ -45,7 +51,7 @@ def _arr(t):
 
 
 def _t(a):
-    return make_tensor(np.ascontiguousarray(a))
+    return make_tensor(np.array(a, order="C"))
 
 
 # ------------------------------------------------------------------ checks on the inputs
@@ -60,10 +66,10 @@ def _check_inputs(inputs):
             warnings.warn(f"Input #{idx} requires gradient and is not a double precision "
                           f"floating point or complex. This check will likely fail if all the "
                           f"inputs are not of double precision floating point or complex. ",
-                          UserWarning, stacklevel=4)
+                          UserWarning, stacklevel=user_stacklevel())
         if x.is_complex():
-            raise GradcheckError(f"Input #{idx} is complex: ember's gradcheck checks real "
-                                 f"inputs only.")
+            raise ValueError(f"Input #{idx} is complex: ember's gradcheck checks real inputs "
+                             f"only.")
         if any(st == 0 and sz > 1 for st, sz in zip(x.stride(), x.shape)):
             raise RuntimeError(f"The {idx}th input has a dimension with stride 0. gradcheck "
                                f"only supports inputs that are non-overlapping to be able to "
@@ -141,8 +147,6 @@ def _vjp(outputs, diff_inputs, grad_outputs, check_grad_dtypes=False):
         if g is None:
             res.append(np.zeros(x.numel(), dtype=x.dtype.np))
             continue
-        if not isinstance(g, Tensor):
-            raise GradcheckError("grad is incorrect type")
         if tuple(g.shape) != tuple(x.shape):
             raise GradcheckError(f"grad is incorrect size: expected {list(x.shape)}, got "
                                  f"{list(g.shape)}")
@@ -163,42 +167,63 @@ def _analytical_jacobian(outputs, diff_inputs, nondet_tol, check_grad_dtypes):
             onehot = np.zeros(out.numel(), dtype=out.dtype.np)
             onehot[k] = 1
             v = _t(onehot.reshape(tuple(out.shape)))
-            first = _vjp((out,), diff_inputs, (v,), check_grad_dtypes)
-            second = _vjp((out,), diff_inputs, (v,))
+            gos = _only(outputs, oi, v)
+            first = _vjp(outputs, diff_inputs, gos, check_grad_dtypes)
+            second = _vjp(outputs, diff_inputs, gos)
             for i, (a, b) in enumerate(zip(first, second)):
                 jac[i][oi][:, k] = a
                 if a.size:
                     worst = max(worst, float(np.max(np.abs(a - b))))
     if worst > nondet_tol:
-        raise GradcheckError(
-            f"Backward is not reentrant, i.e., running backward with same input and "
-            f"grad_output multiple times gives different values, although analytical gradient "
-            f"matches numerical gradient. The tolerance for nondeterminism was {nondet_tol}.")
+        raise GradcheckError(_REENTRANT.format(nondet_tol))
     return jac
 
 
-def _forward_jacobian(func, inputs, diff_idx, out_idx, tangent_fn):
-    """Forward-mode Jacobian (or directional derivatives) through ``ember.func.jvp``."""
-    from ..func import jvp
-    primals = tuple(inputs[i] for i in diff_idx)
+def _jvp(f, primals, tangents):
+    """Output tangents (flat arrays, zeros where undefined) by ``forward_ad`` dual tensors,
+    which are also ordinary tensors to the tape, so ``f`` may itself call autograd.grad."""
+    from . import forward_ad as fwAD
+    with fwAD.dual_level():
+        outs = f(*[fwAD.make_dual(p, t) for p, t in zip(primals, tangents)])
+        res = []
+        for o in outs:
+            t = fwAD.unpack_dual(o).tangent
+            res.append(_arr(t).ravel() if t is not None else np.zeros(o.numel(), o.dtype.np))
+        return res
 
+
+def _restricted(func, inputs, diff_idx, out_idx):
+    """``func`` as a function of its differentiable inputs, returning its checked outputs."""
     def f(*xs):
         full = list(inputs)
         for i, x in zip(diff_idx, xs):
             full[i] = x
         outs = [o for o in _as_tuple(func(*full)) if isinstance(o, Tensor)]
         return tuple(outs[o] for o in out_idx)
+    return f
 
+
+def _only(outputs, k, v):
+    """Output gradients that select output ``k``: ``v`` there, zeros elsewhere (every
+    output gets a defined gradient; undefined ones are the subject of their own check)."""
+    return tuple(v if j == k else _t(np.zeros(tuple(o.shape), o.dtype.np))
+                 for j, o in enumerate(outputs))
+
+
+def _forward_jacobian(func, inputs, diff_idx, out_idx, sizes, tangent_fn):
+    """``J[i][o]`` with one row ``J_o e`` per tangent ``e`` of input i that ``tangent_fn``
+    gives (one-hots: the forward-mode Jacobian; a random u: fast mode's ``J u``)."""
+    f = _restricted(func, inputs, diff_idx, out_idx)
+    primals = tuple(inputs[i] for i in diff_idx)
     res = []
     for i, x in enumerate(primals):
-        per_out = [[] for _ in out_idx]
+        rows = []
         for tan in tangent_fn(i, x):
-            tangents = tuple(_t(tan) if k == i else _t(np.zeros(tuple(p.shape), p.dtype.np))
-                             for k, p in enumerate(primals))
-            _, touts = jvp(f, primals, tangents)
-            for o, t in enumerate(_as_tuple(touts)):
-                per_out[o].append(_arr(t).ravel())
-        res.append(per_out)
+            tangents = [_t(tan) if k == i else _t(np.zeros(tuple(p.shape), p.dtype.np))
+                        for k, p in enumerate(primals)]
+            rows.append(_jvp(f, primals, tangents))
+        res.append([np.array([r[o] for r in rows]).reshape(len(rows), n)
+                    for o, n in enumerate(sizes)])
     return res
 
 
@@ -278,16 +303,15 @@ class _Check:
 
     def forward_slow(self):
         numerical = self.numerical()
-        fwd = _forward_jacobian(self.func, self.inputs, self.diff_idx, self.out_idx,
-                                _one_hots)
-        analytical = [[np.array(rows).reshape(len(rows), -1) if rows else
-                       np.zeros((0, o.numel())) for rows, o in zip(per_out, self.outputs)]
-                      for per_out in fwd]
-        _compare(analytical, numerical, self.atol, self.rtol, True)
+        _compare(self.forward_jacobian(_one_hots), numerical, self.atol, self.rtol, True)
+
+    def forward_jacobian(self, tangent_fn):
+        return _forward_jacobian(self.func, self.inputs, self.diff_idx, self.out_idx,
+                                 [o.numel() for o in self.outputs], tangent_fn)
 
     # ---- fast mode
     def random_uv(self):
-        rng = np.random.default_rng()
+        rng = _rng()
         us = [_unit(rng, x) for x in self.diff_inputs]
         vs = [_unit(rng, o) for o in self.outputs]
         return us, vs
@@ -298,23 +322,19 @@ class _Check:
         num = [[float(np.dot(v.ravel(), ju_i[k])) for k, v in zip(self.out_idx, vs)]
                for ju_i in ju]
         if forward:
-            fwd = _forward_jacobian(self.func, self.inputs, self.diff_idx, self.out_idx,
-                                    lambda i, x: [us[i]])
-            ana = [[float(np.dot(v.ravel(), rows[0])) for rows, v in zip(per_out, vs)]
+            fwd = self.forward_jacobian(lambda i, x: [us[i]])
+            ana = [[float(np.dot(v.ravel(), ju[0])) for ju, v in zip(per_out, vs)]
                    for per_out in fwd]
         else:
             ana = [[0.0] * len(vs) for _ in us]
             for oi, (out, v) in enumerate(zip(self.outputs, vs)):
-                first = _vjp((out,), self.diff_inputs, (_t(v),), self.check_grad_dtypes)
-                second = _vjp((out,), self.diff_inputs, (_t(v),))
+                gos = _only(self.outputs, oi, _t(v))
+                first = _vjp(self.outputs, self.diff_inputs, gos, self.check_grad_dtypes)
+                second = _vjp(self.outputs, self.diff_inputs, gos)
                 for ii, (g1, g2, u) in enumerate(zip(first, second, us)):
                     ana[ii][oi] = float(np.dot(g1, u.ravel()))
                     if abs(ana[ii][oi] - float(np.dot(g2, u.ravel()))) > self.nondet_tol:
-                        raise GradcheckError(
-                            f"Backward is not reentrant, i.e., running backward with same "
-                            f"input and grad_output multiple times gives different values, "
-                            f"although analytical gradient matches numerical gradient. The "
-                            f"tolerance for nondeterminism was {self.nondet_tol}.")
+                        raise GradcheckError(_REENTRANT.format(self.nondet_tol))
         for ii, u in enumerate(us):
             for oi, v in enumerate(vs):
                 a, n = ana[ii][oi], num[ii][oi]
@@ -329,9 +349,7 @@ class _Check:
                f"numerical:{n!r}\nanalytical:{a!r}\n" + _FAST_NOTE)
         slow_n = self.numerical()[ii][oi]
         if forward:
-            rows = _forward_jacobian(self.func, self.inputs, self.diff_idx, self.out_idx,
-                                     _one_hots)[ii][oi]
-            slow_a = np.array(rows).reshape(len(rows), -1)
+            slow_a = self.forward_jacobian(_one_hots)[ii][oi]
         else:
             slow_a = _analytical_jacobian(self.outputs, self.diff_inputs, np.inf,
                                           False)[ii][oi]
@@ -345,7 +363,7 @@ class _Check:
     def backward_scales_with_grad_output(self):
         zeros = tuple(_t(np.zeros(tuple(o.shape), o.dtype.np)) for o in self.outputs)
         for g in _vjp(tuple(self.outputs), self.diff_inputs, zeros):
-            if g.size and np.any(g != 0):
+            if not np.allclose(g, 0):
                 raise GradcheckError("backward not multiplied by grad_output")
 
     def undefined_grad(self):
@@ -372,14 +390,16 @@ class _Check:
     def batched_grad(self):
         """``vmap`` over output gradients equals a loop of ``autograd.grad`` calls."""
         from ..func import vmap
-        rng = np.random.default_rng()
+        rng = _rng()
         for oi, out in enumerate(self.outputs):
             vs = [rng.standard_normal(tuple(out.shape)).astype(out.dtype.np) for _ in range(3)]
-            expected = [np.stack(r) for r in zip(*[_vjp((out,), self.diff_inputs, (_t(v),))
-                                                    for v in vs])]
+            expected = [np.stack(r) for r in zip(*[
+                _vjp(self.outputs, self.diff_inputs, _only(self.outputs, oi, _t(v)))
+                for v in vs])]
 
-            def one(v, out=out):
-                return _autograd_grad(out, self.diff_inputs, v, retain_graph=True,
+            def one(v, oi=oi):
+                return _autograd_grad(self.outputs, self.diff_inputs,
+                                      _only(self.outputs, oi, v), retain_graph=True,
                                       allow_unused=True, materialize_grads=True)
             try:
                 result = vmap(one)(_t(np.stack(vs)))
@@ -392,31 +412,38 @@ class _Check:
                     raise GradcheckError(_batched_msg(oi, ii, r, e, "vmap of autograd.grad"))
 
     def batched_forward_grad(self):
-        """``vmap`` over tangents equals a loop of ``jvp`` calls."""
-        from ..func import jvp, vmap
-        rng = np.random.default_rng()
+        """``vmap`` over tangents equals a loop of forward-mode products."""
+        from ..func import vmap
+        from . import forward_ad as fwAD
+        rng = _rng()
         for ii, idx in enumerate(self.diff_idx):
             x = self.inputs[idx]
-
-            def f(xi, idx=idx):
-                full = list(self.inputs)
-                full[idx] = xi
-                outs = [o for o in _as_tuple(self.func(*full)) if isinstance(o, Tensor)]
-                return tuple(outs[k] for k in self.out_idx)
+            f = _restricted(self.func, self.inputs, [idx], self.out_idx)
 
             def tangent_out(t, x=x, f=f):
-                return jvp(f, (x,), (t,))[1]
+                with fwAD.dual_level():
+                    outs = f(fwAD.make_dual(x, t))
+                    return tuple(_tangent_or_zeros(fwAD.unpack_dual(o).tangent, o)
+                                 for o in outs)
             ts = [rng.standard_normal(tuple(x.shape)).astype(x.dtype.np) for _ in range(3)]
-            expected = [np.stack([_arr(r) for r in rs])
-                        for rs in zip(*[_as_tuple(tangent_out(_t(t))) for t in ts])]
+            expected = [np.stack(rs) for rs in zip(*[[_arr(r) for r in tangent_out(_t(t))]
+                                                      for t in ts])]
             try:
-                result = _as_tuple(vmap(tangent_out)(_t(np.stack(ts))))
+                result = vmap(tangent_out)(_t(np.stack(ts)))
             except RuntimeError as ex:
                 raise GradcheckError(f"While computing batched gradients, got: {ex}\n\n"
                                      f"{_BATCHED_NOTE}") from ex
             for oi, (r, e) in enumerate(zip(result, expected)):
                 if not np.allclose(_arr(r), e, rtol=self.rtol, atol=self.atol):
-                    raise GradcheckError(_batched_msg(oi, ii, _arr(r), e, "vmap of jvp"))
+                    raise GradcheckError(_batched_msg(oi, ii, _arr(r), e,
+                                                      "vmap of a forward-mode product"))
+
+
+def _tangent_or_zeros(t, o):
+    if t is not None:
+        return t
+    from ..ops.creation import zeros_like
+    return zeros_like(o)
 
 
 _BATCHED_NOTE = ("The batching rule of an operation used by the function (or of a custom "
@@ -432,6 +459,12 @@ def _batched_msg(oi, ii, got, expected, what):
 
 def _edge(t):
     return (t._grad_fn, t._output_nr) if t._grad_fn is not None else (t._get_accum(), 0)
+
+
+def _rng():
+    """A NumPy generator seeded from ember's default generator (``manual_seed`` applies)."""
+    from ..ops.random import randint
+    return np.random.default_rng(int(randint(0, 2 ** 62, (1,)).item()))
 
 
 def _one_hots(i, x):
@@ -514,7 +547,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     inputs = _as_tuple(inputs)
     if grad_outputs is None:
         outs = [o for o in _as_tuple(func(*inputs)) if _is_diff(o)]
-        rng = np.random.default_rng()
+        rng = _rng()
         grad_outputs = tuple(_random_grad_output(rng, o, gen_non_contig_grad_outputs)
                              for o in outs)
     else:

@@ -91,7 +91,8 @@ class Node:
         return self.prim.node_name
 
     def __repr__(self):
-        return f"<{self.name()} object at {hex(id(self))}>"
+        name = self.name()
+        return f"<{name[name.rfind(':') + 1:]} object at {hex(id(self))}>"
 
     @property
     def next_functions(self):
@@ -196,7 +197,9 @@ class AccumulateGrad(Node):
 
 
 def _capture_trace():
+    global _capture_trace
     from .anomaly_mode import capture_trace
+    _capture_trace = capture_trace          # resolved once: anomaly mode is imported lazily
     return capture_trace()
 
 
@@ -340,14 +343,10 @@ def run_backward(roots, grads, *, retain_graph=False, create_graph=False, captur
                     e is not None and e[0] in needed for e in edges]
                 if node.n_out > 1 and any(g is None for g in gs):
                     gs = _materialize(node, gs)
-                try:
+                if ANOMALY.enabled:
+                    in_grads = _anomaly_apply(node, gs, need)
+                else:
                     in_grads = node.apply(gs, need)
-                except Exception as exc:
-                    if node.trace is not None:
-                        _anomaly_report(node)
-                    raise exc
-                if node.trace is not None and ANOMALY.check_nan:
-                    _check_nan(node, in_grads)
                 if node._hooks:
                     for h in list(node._hooks.values()):
                         r = h(tuple(in_grads), tuple(gs))
@@ -401,6 +400,8 @@ def _pre_hooks(node, gs):
 
 
 def _materialize(node, gs):
+    if node.prim is None:         # custom Functions fill (or pass on) undefined grads themselves
+        return gs
     from ..ops.creation import zeros_like
     outs = node.saved_output()
     return [g if g is not None else zeros_like(o) for g, o in zip(gs, outs)]
@@ -437,5 +438,7 @@ def _accumulate(node, g, create_graph):
 
 
 def _anomaly_apply(node, gs, need):
+    global _anomaly_apply
     from .anomaly_mode import anomaly_apply
+    _anomaly_apply = anomaly_apply          # resolved once, as _capture_trace
     return anomaly_apply(node, gs, need)

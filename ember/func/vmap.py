@@ -123,10 +123,14 @@ def _unwrap_outputs(interp, out, out_dims, B):
 
 def _chunked(func, leaves, spec, dims, B, kwargs, out_dims, randomness, chunk_size):
     from ..ops.join import cat, narrow
+    from ..ops.random import get_rng_state, set_rng_state
     pieces = []
+    rng = get_rng_state() if randomness == "same" else None   # one draw for every chunk
     for s in range(0, B, chunk_size):
         n = min(chunk_size, B - s)
         part = [narrow(x, d, s, n) if d is not None else x for x, d in zip(leaves, dims)]
+        if rng is not None:
+            set_rng_state(rng)
         pieces.append(_run(func, part, spec, dims, n, kwargs, out_dims, randomness))
     flat = [tree_flatten(p)[0] for p in pieces]
     out_spec = tree_flatten(pieces[0])[1]

@@ -172,6 +172,10 @@ def _record(prim, args, params, outs, out_arrays):
             for t in outs:
                 t._vc = vc
         out_vc = (t0._vc, t0._vc[0])
+    if prim.is_view and prim.saves == ():
+        # a view's rule reads only shapes: keep a graph-free alias of the base, or a base later
+        # rebased through this view (CopySlices) would hold itself in a reference cycle
+        args = (_make(args[0]._data),) + args[1:]
     node = Node(prim, args, params, tuple(edges), out_arrays if prim.uses_output else None,
                 True, versions, out_vc, len(outs))
     nd = prim.nondiff_out

@@ -7,7 +7,8 @@ from ._util import batch_unary
 __all__ = ["clone", "contiguous"]
 
 _clone = Primitive("clone", lambda x: np.array(x, copy=True), vjp=lambda g, out, x: g,
-                   jvp=lambda t, out, x: t, batch=batch_unary, saves=())
+                   jvp=lambda t, out, x: _clone(t),     # own tangent memory, like the primal
+                   batch=batch_unary, saves=())
 
 
 def clone(input, *, memory_format=None):

@@ -17,7 +17,9 @@ from ._util import npdtype
 __all__ = ["einsum", "tensordot", "kron"]
 
 _LETTERS = string.ascii_uppercase + string.ascii_lowercase    # ASCII order (implicit output)
-_PLANS = {}
+_PLANS = {}      # (spec, shapes) -> contraction plan
+_SPECS = {}      # (equation, shapes) -> normalised spec
+_SMALL = 4096    # multiply-adds below which NumPy's own einsum loop beats BLAS + reshapes
 
 
 # ------------------------------------------------------------------ parsing
@@ -120,7 +122,7 @@ def _check_sizes(terms, shapes, fresh):
         for c, d in zip(t, s):
             if c in own and own[c] != d:
                 _err(f"subscript {c} is repeated for operand {i} but the sizes don't match, "
-                     f"{own[c]} != {d}")
+                     f"{d} != {own[c]}")
             own[c] = d
         for k, (c, d) in enumerate(zip(t, s)):
             prev = seen.get(c, 1)
@@ -172,12 +174,13 @@ def _pair_plan(ta, sa, tb, sb, keep, size, order=None):
     order = res if order is None else order
     rshape = tuple(size[c] for c in order)
     nl, nr = _prod(size[c] for c in left), _prod(size[c] for c in right)
-    if not contr or (nl == 1 and nr == 1) or _prod(size[c] for c in contr) == 1:
+    nb, nk = _prod(size[c] for c in batch), _prod(size[c] for c in contr)
+    if nk == 1 or (nl == 1 and nr == 1) or nb * nl * nk * nr <= _SMALL:
+        # no GEMM inside (elementwise, outer, batched dots) or too small to pay for reshapes
         eq = f"{ta},{tb}->{order}"
         return (lambda a, b: np.einsum(eq, a, b)), order, rshape
     pa = [ta.index(c) for c in batch + left + contr]
     pb = [tb.index(c) for c in batch + contr + right]
-    nb, nk = _prod(size[c] for c in batch), _prod(size[c] for c in contr)
     full_a = tuple(size[c] for c in batch + left + contr)
     full_b = tuple(size[c] for c in batch + contr + right)
     bcast_a = tuple(sa[i] for i in pa) != full_a
@@ -352,7 +355,13 @@ def einsum(equation, *operands):
         if npdtype(o) != d0:
             raise RuntimeError(f"expected scalar type {_dt_name(operands[0])} but found "
                                f"{_dt_name(o)}")
-    spec = _parse(equation, [tuple(o.shape) for o in operands])
+    shapes = tuple(tuple(o.shape) for o in operands)
+    key = (equation, shapes)
+    spec = _SPECS.get(key)
+    if spec is None:
+        if len(_SPECS) > 2048:
+            _SPECS.clear()
+        spec = _SPECS[key] = _parse(equation, shapes)
     return _einsum(*operands, spec=spec)
 
 
@@ -396,7 +405,7 @@ def tensordot(a, b, dims=2, out=None):
         da = [da] if isinstance(da, int) else list(da)
         db = [db] if isinstance(db, int) else list(db)
         if len(da) != len(db):
-            raise RuntimeError(f"both dimension lists should have same length")
+            raise RuntimeError("both dimension lists should have same length")
         da = [d % na if na else d for d in da]
         db = [d % nb if nb else d for d in db]
     la = list(_LETTERS[:na])

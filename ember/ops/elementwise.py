@@ -1,81 +1,180 @@
-"""Elementwise primitives (arithmetic, transcendental, rounding) and their public functions.
+"""Elementwise arithmetic primitives: add ... pow, abs, sqrt, exp/log/sin/cos/tanh.
 
-Binary ops promote dtypes the PyTorch way in the public function (``promote2``), so the
-primitive always sees operands of one dtype (or weakly-typed Python scalars); unary ops that
-only make sense on floats turn integer input into the default float dtype inside ``impl``.
-"""
+Binary ops promote dtypes the PyTorch way in the public function (``promote_pair``: a fast
+path for same-dtype tensors and tensor-with-Python-scalar, else ``promote2``), so a primitive
+always sees operands of one dtype or weakly-typed Python scalars.  Unary ops that only make
+sense on floats turn integer input into the default float dtype inside ``impl``.  Where
+PyTorch names the backward node differently for a scalar operand (PowBackward0/1/2,
+RemainderBackward0/1) the public function picks the matching variant of the primitive."""
+import cmath as _cm
+import math as _m
+
 import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor
 from ._primitive import Primitive
-from ._util import batch_elementwise, batch_unary, promote2, npdtype, ensure_tensor
+from ._util import batch_elementwise, batch_unary, npdtype
+from ._elementwise_base import (promote_pair, broadcast_error, unary, unary_function, variant,
+                                zero_rule, zero_tangent, not_differentiable, unsupported,
+                                unbroadcast, write_out, to_dtype, to_default_float, caller_int)
 
-__all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "neg",
-           "negative", "sin", "cos", "exp", "log", "tanh", "sqrt", "pow", "to_dtype",
-           "reciprocal", "square"]
+__all__ = ["add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide",
+           "floor_divide", "remainder", "fmod", "pow", "float_power", "neg", "negative",
+           "positive", "abs", "absolute", "sign", "sgn", "sqrt", "rsqrt", "square", "reciprocal",
+           "sin", "cos", "exp", "log", "tanh", "to_dtype"]
 
-
-def _floatify(x):
-    """Integer/bool arrays become the default float dtype (PyTorch's unary float ops)."""
-    return x if x.dtype.kind in "fc" else x.astype(D.get_default_dtype().np)
-
-
-def unbroadcast(g, x):
-    """Sum ``g`` down to the shape of ``x`` (the reverse of broadcasting)."""
-    xs = x.shape
-    if g.shape == xs:
-        return g
-    from .reduction import sum_to_size
-    return sum_to_size(g, xs)
+_BOOL = np.dtype(np.bool_)
 
 
-def _expand_to(t, out):
-    s = out.shape
-    if t.shape == s:
-        return t
-    from .shape import expand
-    return expand(t, s)
+# ------------------------------------------------------------------ add / sub / mul / div
+
+def _g_x(g, out, x, y, **p):
+    return unbroadcast(g, x)
 
 
-# ------------------------------------------------------------------ dtype conversion
-
-def _cast_vjp(g, out, x, dtype):
-    return to_dtype(g, npdtype(x))
+def _g_y(g, out, x, y, **p):
+    return unbroadcast(g, y)
 
 
-_to_copy = Primitive("to_copy", lambda x, dtype: x.astype(dtype),
-                     vjp=_cast_vjp, jvp=lambda t, out, x, dtype: to_dtype(t, dtype),
-                     batch=batch_unary, node_name="ToCopyBackward0", saves=())
+def _t_id(t, out, *args, **p):
+    return t
 
 
-def to_dtype(x, dtype):
-    """Cast to a dtype (differentiable between floating types); no-op when equal."""
-    npd = D.to_numpy_dtype(dtype)
-    if npdtype(x) == npd:
-        return x
-    return _to_copy(x, dtype=npd)
+_add = Primitive("add", np.add, vjp=(_g_x, _g_y), jvp=(_t_id, _t_id), batch=batch_elementwise,
+                 saves=())
+def _scaled(y, alpha):
+    # a Python scalar stays a Python scalar, so it keeps promoting weakly
+    return np.multiply(y, alpha) if y.__class__ is np.ndarray else y * alpha
 
 
-# ------------------------------------------------------------------ arithmetic
+_add_alpha = Primitive(
+    "add_alpha", lambda x, y, alpha: np.add(x, _scaled(y, alpha)),
+    vjp=(_g_x, lambda g, out, x, y, alpha: unbroadcast(mul(g, alpha), y)),
+    jvp=(_t_id, lambda t, out, x, y, alpha: mul(t, alpha)), batch=batch_elementwise,
+    saves=(), node_name="AddBackward0")
 
-_add = Primitive("add", np.add,
-                 vjp=(lambda g, out, x, y: unbroadcast(g, x),
-                      lambda g, out, x, y: unbroadcast(g, y)),
-                 jvp=(lambda t, out, x, y: t, lambda t, out, x, y: t),
+
+def _bool_sub(*_):
+    raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                       "Use the `^` or `logical_xor()` operator instead.")
+
+
+def _sub_impl(x, y):
+    try:
+        return np.subtract(x, y)
+    except TypeError:
+        _bool_sub()
+
+
+def _neg_g_y(g, out, x, y, **p):
+    return unbroadcast(neg(g), y)
+
+
+_sub = Primitive("sub", _sub_impl, vjp=(_g_x, _neg_g_y), jvp=(_t_id, lambda t, out, x, y: neg(t)),
                  batch=batch_elementwise, saves=())
+_sub_alpha = Primitive(
+    "sub_alpha", lambda x, y, alpha: _sub_impl(x, _scaled(y, alpha)),
+    vjp=(_g_x, lambda g, out, x, y, alpha: unbroadcast(mul(g, -alpha), y)),
+    jvp=(_t_id, lambda t, out, x, y, alpha: mul(t, -alpha)), batch=batch_elementwise,
+    saves=(), node_name="SubBackward0")
+# rsub(input, other) = other - alpha * input: PyTorch's node for ``2 - x``
+_rsub = Primitive(
+    "rsub", lambda x, y, alpha=1: _sub_impl(y, x if alpha == 1 else _scaled(x, alpha)),
+    vjp=(lambda g, out, x, y, alpha=1: unbroadcast(_times(g, -alpha), x),
+         lambda g, out, x, y, alpha=1: unbroadcast(g, y)),
+    jvp=(lambda t, out, x, y, alpha=1: _times(t, -alpha), _t_id), batch=batch_elementwise, saves=())
+_rsub_s = variant(_rsub, "rsub_scalar", "RsubBackward1")
 
-_sub = Primitive("sub", np.subtract,
-                 vjp=(lambda g, out, x, y: unbroadcast(g, x),
-                      lambda g, out, x, y: unbroadcast(neg(g), y)),
-                 jvp=(lambda t, out, x, y: t, lambda t, out, x, y: neg(t)),
-                 batch=batch_elementwise, saves=())
+
+def _times(v, c):
+    return neg(v) if c == -1 else mul(v, c)
+
+
+def _check_alpha(alpha, dt, op):
+    if dt.kind in "biu" and isinstance(alpha, float):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+    if isinstance(alpha, bool) and dt is not _BOOL:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+
+
+def add(input, other, *, alpha=1, out=None):
+    """``input + alpha * other`` with broadcasting and PyTorch's type promotion."""
+    a, b, dt = promote_pair(input, other)
+    try:
+        if alpha == 1 and alpha.__class__ is int:
+            r = _add(a, b)
+        else:
+            _check_alpha(alpha, dt, "add")
+            r = _add_alpha(a, b, alpha=alpha)
+    except ValueError as e:
+        broadcast_error(e, "add", a, b)
+    return r if out is None else write_out(r, out, "add")
+
+
+def _is_bool(v):
+    return v.__class__ is bool or isinstance(v, Tensor) and npdtype(v) is _BOOL
+
+
+def _no_bool_sub(x, y, dt):
+    """PyTorch refuses subtraction with a bool operand (tensor or Python bool)."""
+    if dt is _BOOL:
+        _bool_sub()
+    if _is_bool(x) or _is_bool(y):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+
+
+def sub(input, other, *, alpha=1, out=None):
+    """``input - alpha * other``; bool operands are refused as in PyTorch."""
+    a, b, dt = promote_pair(input, other)
+    if dt is _BOOL or a is not input or b is not other or input.__class__ is bool or \
+            other.__class__ is bool:
+        _no_bool_sub(input, other, dt)
+    try:
+        if alpha == 1 and alpha.__class__ is int:
+            r = _sub(a, b)
+        else:
+            _check_alpha(alpha, dt, "sub")
+            r = _sub_alpha(a, b, alpha=alpha)
+    except ValueError as e:
+        broadcast_error(e, "sub", a, b)
+    return r if out is None else write_out(r, out, "sub")
+
+
+def rsub(input, other, *, alpha=1):
+    """``other - alpha * input`` (what ``2 - x`` computes)."""
+    a, b, dt = promote_pair(input, other)
+    if dt is _BOOL or a is not input or b is not other or input.__class__ is bool or \
+            other.__class__ is bool:
+        _no_bool_sub(input, other, dt)
+    prim = _rsub if isinstance(b, Tensor) else _rsub_s
+    try:
+        if alpha == 1 and alpha.__class__ is int:
+            return prim(a, b)
+        _check_alpha(alpha, dt, "rsub")
+        return prim(a, b, alpha=alpha)
+    except ValueError as e:
+        broadcast_error(e, "rsub", a, b)
+
 
 _mul = Primitive("mul", np.multiply,
                  vjp=(lambda g, out, x, y: unbroadcast(mul(g, y), x),
                       lambda g, out, x, y: unbroadcast(mul(g, x), y)),
                  jvp=(lambda t, out, x, y: mul(t, y), lambda t, out, x, y: mul(t, x)),
                  batch=batch_elementwise)
+
+
+def mul(input, other, *, out=None):
+    a, b, dt = promote_pair(input, other)
+    try:
+        r = _mul(a, b)
+    except ValueError as e:
+        broadcast_error(e, "mul", a, b)
+    return r if out is None else write_out(r, out, "mul")
+
 
 _div = Primitive("div", np.true_divide,
                  vjp=(lambda g, out, x, y: unbroadcast(div(g, y), x),
@@ -84,182 +183,349 @@ _div = Primitive("div", np.true_divide,
                       lambda t, out, x, y: neg(mul(t, div(div(x, y), y)))),
                  batch=batch_elementwise)
 
-_neg = Primitive("neg", np.negative, vjp=lambda g, out, x: neg(g),
-                 jvp=lambda t, out, x: neg(t), batch=batch_unary, saves=())
+
+def _int_zero_check(x, y):
+    """Integer division by zero raises in PyTorch (NumPy would warn and give 0)."""
+    if (x.dtype if isinstance(x, np.ndarray) else np.asarray(y).dtype).kind in "iub" \
+            and not np.all(y):
+        raise RuntimeError("ZeroDivisionError")
 
 
-def add(input, other, *, alpha=1, out=None):
-    """``input + alpha * other`` with broadcasting and PyTorch's type promotion."""
-    a, b = promote2(input, other)
-    if alpha != 1:
-        b = mul(b, alpha)
-    return _add(a, b)
+def _trunc_div(x, y):
+    _int_zero_check(x, y)
+    if (x.dtype if isinstance(x, np.ndarray) else np.asarray(y).dtype).kind in "fc":
+        return np.trunc(np.true_divide(x, y))
+    q = np.floor_divide(x, y)
+    # floor and trunc differ where the division is inexact and the signs differ
+    return q + ((np.remainder(x, y) != 0) & ((np.less(x, 0)) != (np.less(y, 0))))
 
 
-def sub(input, other, *, alpha=1, out=None):
-    a, b = promote2(input, other)
-    if alpha != 1:
-        b = mul(b, alpha)
-    return _sub(a, b)
+def _floor_div(x, y):
+    _int_zero_check(x, y)
+    return np.floor_divide(x, y)
 
 
-def mul(input, other, *, out=None):
-    a, b = promote2(input, other)
-    return _mul(a, b)
+_div_trunc = Primitive("div_trunc", _trunc_div, vjp=(zero_rule(0), zero_rule(1)),
+                       jvp=(zero_tangent, zero_tangent), batch=batch_elementwise,
+                       node_name="DivBackward2", saves=())
+_div_floor = variant(_div_trunc, "div_floor", "DivBackward2", impl=_floor_div)
+_fd_vjp, _fd_jvp = not_differentiable("floor_divide")
+_floor_divide = Primitive("floor_divide", _floor_div, vjp=(_fd_vjp, _fd_vjp),
+                          jvp=(_fd_jvp, _fd_jvp), batch=batch_elementwise, saves=(),
+                          node_name="torch::autograd::NotImplemented")
 
 
 def div(input, other, *, rounding_mode=None, out=None):
-    """True division (integers give floats) or ``rounding_mode`` 'trunc' / 'floor'."""
-    a, b = promote2(input, other)
-    if rounding_mode is None:
-        if npdtype(a if isinstance(a, Tensor) else b).kind not in "fc":
-            fd = D.get_default_dtype().np
-            a = to_dtype(a, fd) if isinstance(a, Tensor) else a
-            b = to_dtype(b, fd) if isinstance(b, Tensor) else b
-        return _div(a, b)
-    if rounding_mode not in ("trunc", "floor"):
-        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
-                           f"but found '{rounding_mode}'")
-    return _div_mode(a, b, mode=rounding_mode)
+    """True division (integers give the default float) or ``rounding_mode`` 'trunc'/'floor'."""
+    a, b, dt = promote_pair(input, other)
+    try:
+        if rounding_mode is None:
+            if dt.kind in "biu":
+                a, b = to_default_float(caller_int(input, a), caller_int(other, b))
+            r = _div(a, b)
+        elif rounding_mode == "trunc":
+            r = _div_trunc(a, b)
+        elif rounding_mode == "floor":
+            r = _div_floor(a, b)
+        else:
+            raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or "
+                               f"'floor' but found '{rounding_mode}'")
+    except ValueError as e:
+        broadcast_error(e, "div", a, b)
+    return r if out is None else write_out(r, out, "div")
 
 
-def neg(input):
-    return _neg(input)
+def true_divide(input, other, *, out=None):
+    return div(input, other, out=out)
 
 
-def _div_rounded_impl(x, y, mode):
-    if mode == "floor":
-        return np.floor_divide(x, y)
-    q = np.true_divide(x, y)
-    q = np.trunc(q)
-    kind = (x.dtype if isinstance(x, np.ndarray) else y.dtype).kind
-    return q.astype(x.dtype if isinstance(x, np.ndarray) else y.dtype) if kind in "iub" else q
+def floor_divide(input, other, *, out=None):
+    """Division rounded toward -inf (``//``); PyTorch gives it no derivative."""
+    a, b, dt = promote_pair(input, other)
+    if dt is _BOOL:
+        unsupported("div_floor_cpu", dt)
+    try:
+        r = _floor_divide(a, b)
+    except ValueError as e:
+        broadcast_error(e, "floor_divide", a, b)
+    return r if out is None else write_out(r, out, "floor_divide")
 
 
-_div_mode = Primitive("div", _div_rounded_impl,
-                      vjp=(lambda g, out, x, y, mode: unbroadcast(mul(g, 0), x),
-                           lambda g, out, x, y, mode: unbroadcast(mul(g, 0), y)),
-                      jvp=(lambda t, out, x, y, mode: mul(t, 0), lambda t, out, x, y, mode: mul(t, 0)),
-                      batch=batch_elementwise, node_name="DivBackward1", saves=())
+def _rem_impl(fn):
+    def impl(x, y):
+        _int_zero_check(x, y)
+        return fn(x, y)
+    return impl
 
 
-subtract, multiply, divide, true_divide, negative = sub, mul, div, div, neg
+_remainder = Primitive(
+    "remainder", _rem_impl(np.remainder),
+    vjp=(_g_x, lambda g, out, x, y: unbroadcast(mul(neg(g), _floor(div(x, y))), y)),
+    jvp=(_t_id, lambda t, out, x, y: mul(neg(t), _floor(div(x, y)))),
+    batch=batch_elementwise, node_name="RemainderBackward1")
+_remainder_s = variant(_remainder, "remainder_scalar", "RemainderBackward0", saves=())
+_fmod = Primitive(
+    "fmod", _rem_impl(np.fmod),
+    vjp=(_g_x, lambda g, out, x, y: unbroadcast(mul(neg(g), _trunc(div(x, y))), y)),
+    jvp=(_t_id, lambda t, out, x, y: mul(neg(t), _trunc(div(x, y)))),
+    batch=batch_elementwise, node_name="FmodBackward1")
+_fmod_s = variant(_fmod, "fmod_scalar", "FmodBackward0", saves=())
 
 
-# ------------------------------------------------------------------ transcendental
-
-_sin = Primitive("sin", lambda x: np.sin(_floatify(x)), vjp=lambda g, out, x: mul(g, cos(x)),
-                 jvp=lambda t, out, x: mul(t, cos(x)), batch=batch_unary)
-_cos = Primitive("cos", lambda x: np.cos(_floatify(x)),
-                 vjp=lambda g, out, x: mul(g, neg(sin(x))),
-                 jvp=lambda t, out, x: mul(t, neg(sin(x))), batch=batch_unary)
-_exp = Primitive("exp", lambda x: np.exp(_floatify(x)), vjp=lambda g, out, x: mul(g, out),
-                 jvp=lambda t, out, x: mul(t, out), batch=batch_unary, uses_output=True,
-                 saves=())
-_log = Primitive("log", lambda x: np.log(_floatify(x)), vjp=lambda g, out, x: div(g, x),
-                 jvp=lambda t, out, x: div(t, x), batch=batch_unary)
-_tanh = Primitive("tanh", lambda x: np.tanh(_floatify(x)),
-                  vjp=lambda g, out, x: mul(g, sub(1, mul(out, out))),
-                  jvp=lambda t, out, x: mul(t, sub(1, mul(out, out))), batch=batch_unary,
-                  uses_output=True, saves=())
-_sqrt = Primitive("sqrt", lambda x: np.sqrt(_floatify(x)),
-                  vjp=lambda g, out, x: div(g, mul(out, 2)),
-                  jvp=lambda t, out, x: div(t, mul(out, 2)), batch=batch_unary,
-                  uses_output=True, saves=())
+def _floor(x):
+    from .math import floor
+    return floor(x)
 
 
-def sin(input):
-    return _sin(input)
+def _trunc(x):
+    from .math import trunc
+    return trunc(x)
 
 
-def cos(input):
-    return _cos(input)
+def remainder(input, other, *, out=None):
+    """Python's modulus: the result has the sign of ``other``."""
+    a, b, dt = promote_pair(input, other)
+    if dt is _BOOL:
+        unsupported("remainder_cpu", dt)
+    try:
+        r = (_remainder if isinstance(b, Tensor) else _remainder_s)(a, b)
+    except ValueError as e:
+        broadcast_error(e, "remainder", a, b)
+    return r if out is None else write_out(r, out, "remainder")
 
 
-def exp(input):
-    return _exp(input)
+def fmod(input, other, *, out=None):
+    """C's fmod: the result has the sign of ``input``."""
+    a, b, dt = promote_pair(input, other)
+    if dt is _BOOL:
+        unsupported("fmod_cpu", dt)
+    try:
+        r = (_fmod if isinstance(b, Tensor) else _fmod_s)(a, b)
+    except ValueError as e:
+        broadcast_error(e, "fmod", a, b)
+    return r if out is None else write_out(r, out, "fmod")
 
 
-def log(input):
-    return _log(input)
+# ------------------------------------------------------------------ pow
+
+def _pow_impl(x, y):
+    try:
+        return np.power(x, y)
+    except ValueError:       # integer ** negative integer: PyTorch keeps only +-1 ** n
+        ay = np.abs(y)
+        return np.where((np.less(y, 0)) & (np.abs(x) != 1), 0, np.power(x, ay))
 
 
-def tanh(input):
-    return _tanh(input)
+def _pow_dx(v, x, y):
+    """``v * y * x**(y-1)``, zero where ``y == 0`` (so ``0**0`` has slope 0, as in PyTorch)."""
+    if not isinstance(y, Tensor):
+        if y == 0:
+            from .creation import zeros_like
+            return zeros_like(v)
+        return mul(v, mul(pow(x, y - 1), y))
+    from .comparison import where, eq
+    return mul(v, where(eq(y, 0), 0.0, mul(y, pow(x, sub(y, 1)))))
 
 
-def sqrt(input):
-    return _sqrt(input)
-
-
-def reciprocal(input):
-    return div(1, input) if npdtype(input).kind in "fc" else div(1.0, input)
-
-
-def square(input):
-    return mul(input, input)
-
-
-def _pow_scalar_vjp(g, out, x, y):
-    if y == 0:
-        return mul(g, 0.0)
-    return mul(g, mul(pow(x, y - 1), y))
-
-
-_pow_ts = Primitive("pow", np.power, vjp=(_pow_scalar_vjp, None),
-                    jvp=(lambda t, out, x, y: _pow_scalar_vjp(t, out, x, y), None),
-                    batch=batch_elementwise, node_name="PowBackward0")
-
-
-def _pow_exponent_grad(g, out, x, y):
-    """d(x**y)/dy = x**y * log(x), taken as 0 where x == 0 and y >= 0 (PyTorch's convention)."""
+def _pow_dy(v, x, y, out):
+    """``v * x**y * log(x)``, zero where ``x == 0 and y >= 0`` (PyTorch's convention)."""
     from .comparison import where, eq, ge, logical_and
-    mask = logical_and(eq(x, 0), ge(y, 0))
-    return unbroadcast(where(mask, 0.0, mul(g, mul(out, log(x)))), y)
+    if not isinstance(x, Tensor):
+        if x == 0:
+            return mul(v, where(ge(y, 0), 0.0, mul(out, -_m.inf)))
+        if isinstance(x, complex):
+            lx = _cm.log(x)
+        else:
+            lx = _m.log(x) if x > 0 else _m.nan
+        return mul(v, mul(out, lx))
+    return mul(v, where(logical_and(eq(x, 0), ge(y, 0)), 0.0, mul(out, log(x))))
 
 
-_pow_tt = Primitive("pow", np.power,
-                    vjp=(lambda g, out, x, y: unbroadcast(mul(g, mul(y, pow(x, sub(y, 1)))), x),
-                         _pow_exponent_grad),
-                    jvp=(lambda t, out, x, y: mul(t, mul(y, pow(x, sub(y, 1)))),
-                         lambda t, out, x, y: mul(t, mul(out, log(x)))),
+_pow_ts = Primitive("pow_scalar", _pow_impl, vjp=lambda g, out, x, y: _pow_dx(g, x, y),
+                    jvp=lambda t, out, x, y: _pow_dx(t, x, y), batch=batch_elementwise,
+                    node_name="PowBackward0")
+_pow_tt = Primitive("pow", _pow_impl,
+                    vjp=(lambda g, out, x, y: unbroadcast(_pow_dx(g, x, y), x),
+                         lambda g, out, x, y: unbroadcast(_pow_dy(g, x, y, out), y)),
+                    jvp=(lambda t, out, x, y: _pow_dx(t, x, y),
+                         lambda t, out, x, y: _pow_dy(t, x, y, out)),
                     batch=batch_elementwise, node_name="PowBackward1", uses_output=True)
-_pow_st = Primitive("pow", np.power,
-                    vjp=(None, lambda g, out, x, y: mul(g, mul(out, float(np.log(x))))),
-                    jvp=(None, lambda t, out, x, y: mul(t, mul(out, float(np.log(x))))),
-                    batch=batch_elementwise, node_name="PowBackward2", uses_output=True)
+_pow_st = Primitive("pow_scalar_base", _pow_impl,
+                    vjp=(None, lambda g, out, x, y: _pow_dy(g, x, y, out)),
+                    jvp=(None, lambda t, out, x, y: _pow_dy(t, x, y, out)),
+                    batch=batch_elementwise, node_name="PowBackward2", uses_output=True,
+                    saves=(1,))
 
 
-def pow(input, exponent):
-    """``input ** exponent``; integer tensors to negative integer powers raise like PyTorch."""
-    a, b = promote2(input, exponent)
-    if isinstance(a, Tensor) and isinstance(b, Tensor):
-        return _pow_tt(a, b)
-    if isinstance(a, Tensor):
-        if npdtype(a).kind in "iub" and type(b) is int and b < 0:
+def pow(input, exponent, *, out=None):
+    """``input ** exponent``; an integer tensor to a negative Python int raises like PyTorch."""
+    a, b, dt = promote_pair(input, exponent)
+    if isinstance(b, Tensor):
+        if dt is _BOOL and isinstance(a, Tensor):
+            unsupported("pow", dt)
+        try:
+            r = (_pow_tt if isinstance(a, Tensor) else _pow_st)(a, b)
+        except ValueError as e:
+            broadcast_error(e, "pow", a, b)
+    else:
+        if exponent.__class__ is int and exponent < 0 and dt.kind in "biu":
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        return _pow_ts(a, b)
-    return _pow_st(a, b)
+        if dt is _BOOL:          # bool ** bool stays bool: x ** True is x, x ** False is True
+            from .comparison import logical_or
+            return logical_or(a, not b, out=out)
+        r = _pow_ts(a, b)
+    return r if out is None else write_out(r, out, "pow")
 
 
+def float_power(input, exponent, *, out=None):
+    """``pow`` computed in double precision (complex128 for complex operands)."""
+    cplx = any(isinstance(v, complex) or isinstance(v, Tensor) and v.dtype.is_complex
+               for v in (input, exponent))
+    d = np.dtype(np.complex128 if cplx else np.float64)
+    a = to_dtype(input, d) if isinstance(input, Tensor) else input
+    b = to_dtype(exponent, d) if isinstance(exponent, Tensor) else exponent
+    return pow(a, float(b) if b.__class__ is int else b, out=out)
 
 
-def _rsub(self, other):
-    return sub(other, self)
+def _float_power_(self, exponent):
+    if self.dtype not in (D.float64, D.complex128):
+        want = "ComplexDouble" if self.dtype.is_complex else "Double"
+        from .inplace import _tname
+        raise RuntimeError(f"the base given to float_power_ has dtype {_tname(self.dtype)} but "
+                           f"the operation's result requires dtype {want}")
+    return float_power(self, exponent)
+
+
+# ------------------------------------------------------------------ sign, abs, neg
+
+def _neg_impl(x):
+    try:
+        return np.negative(x)
+    except TypeError:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
+                           "you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.") from None
+
+
+_neg = Primitive("neg", _neg_impl, vjp=lambda g, out, x: neg(g), jvp=lambda t, out, x: neg(t),
+                 batch=batch_unary, saves=())
+
+
+def neg(input, *, out=None):
+    r = _neg(input)
+    return r if out is None else write_out(r, out, "neg")
+
+
+def positive(input):
+    """``+x``: the input itself (refused for bool, like PyTorch)."""
+    if npdtype(input) is _BOOL:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
+def _sign_impl(x):
+    if x.dtype is _BOOL:
+        return x.copy()
+    if x.dtype.kind == "c":
+        raise NotImplementedError("Unlike NumPy, torch.sign is not intended to support complex "
+                                  "numbers. Please use torch.sgn instead.")
+    r = np.asarray(np.sign(x))
+    if x.dtype.kind == "f":
+        np.copyto(r, 0, where=r != r)       # sign(nan) is 0 in PyTorch
+    return r
+
+
+def _sgn_impl(x):
+    if x.dtype.kind != "c":
+        return _sign_impl(x)
+    a = np.abs(x)
+    return np.where(a == 0, 0, x / np.where(a == 0, 1, a))
+
+
+_sign = Primitive("sign", _sign_impl, vjp=zero_rule(0), jvp=zero_tangent, batch=batch_unary,
+                  saves=())
+_sgn = variant(_sign, "sgn", "SgnBackward0", impl=_sgn_impl)
+def _abs_impl(x):
+    if x.dtype is _BOOL:
+        unsupported("abs_cpu", x.dtype)
+    return np.abs(x)
+
+
+_abs = Primitive("abs", _abs_impl, vjp=lambda g, out, x: mul(g, sgn(x)),
+                 jvp=lambda t, out, x: mul(t, sgn(x)), batch=batch_unary)
+
+
+def sign(input, *, out=None):
+    r = _sign(input)
+    return r if out is None else write_out(r, out, "sign")
+
+
+def sgn(input, *, out=None):
+    """``sign`` extended to complex numbers (``z / |z|``)."""
+    r = _sgn(input)
+    return r if out is None else write_out(r, out, "sgn")
+
+
+def abs(input, *, out=None):
+    """``|x|``; the gradient at 0 is 0 (PyTorch's convention); complex input gives reals."""
+    r = _abs(input)
+    return r if out is None else write_out(r, out, "abs")
+
+
+# ------------------------------------------------------------------ powers and transcendental
+
+_sqrt = unary("sqrt", np.sqrt, lambda v, x, out: div(v, mul(out, 2)), uses_input=False,
+              uses_output=True)
+_rsqrt = unary("rsqrt", lambda x: np.reciprocal(np.sqrt(x)),
+               lambda v, x, out: mul(v, mul(pow(out, 3), -0.5)), uses_input=False,
+               uses_output=True)
+_reciprocal = unary("reciprocal", np.reciprocal, lambda v, x, out: mul(v, neg(mul(out, out))),
+                    uses_input=False, uses_output=True)
+_sin = unary("sin", np.sin, lambda v, x, out: mul(v, cos(x)))
+_cos = unary("cos", np.cos, lambda v, x, out: mul(v, neg(sin(x))))
+_exp = unary("exp", np.exp, lambda v, x, out: mul(v, out), uses_input=False, uses_output=True)
+_log = unary("log", np.log, lambda v, x, out: div(v, x))
+_tanh = unary("tanh", np.tanh, lambda v, x, out: mul(v, rsub(mul(out, out), 1)),
+              uses_input=False, uses_output=True)
+
+
+sqrt = unary_function(_sqrt, "sqrt")
+rsqrt = unary_function(_rsqrt, "rsqrt", "``1 / sqrt(x)``.")
+reciprocal = unary_function(_reciprocal, "reciprocal", "``1 / x``; integer input gives floats.")
+sin = unary_function(_sin, "sin")
+cos = unary_function(_cos, "cos")
+exp = unary_function(_exp, "exp")
+log = unary_function(_log, "log")
+tanh = unary_function(_tanh, "tanh")
+
+
+def square(input, *, out=None):
+    """``x ** 2`` (PowBackward0 as in PyTorch; bool gives int64)."""
+    return pow(input, 2, out=out)
+
+
+subtract, multiply, divide, negative, absolute = sub, mul, div, neg, abs
+
+
+def _rdiv(self, other):
+    return div(other, self)
 
 
 METHODS = {
-    "__add__": lambda self, other: add(self, other), "__radd__": lambda self, other: add(other, self),
-    "__sub__": lambda self, other: sub(self, other), "__rsub__": _rsub,
-    "__mul__": mul, "__rmul__": lambda self, other: mul(other, self),
-    "__truediv__": div, "__rtruediv__": lambda self, other: div(other, self),
-    "__neg__": neg, "__pos__": lambda self: self,
+    "__add__": add, "__radd__": add, "__sub__": sub, "__rsub__": rsub,
+    "__mul__": mul, "__rmul__": mul, "__truediv__": div, "__rtruediv__": _rdiv,
+    "__floordiv__": floor_divide, "__rfloordiv__": lambda self, other: floor_divide(other, self),
+    "__mod__": remainder, "__rmod__": lambda self, other: remainder(other, self),
+    "__neg__": neg, "__pos__": positive, "__abs__": abs,
     "__pow__": pow, "__rpow__": lambda self, other: pow(other, self),
-    "add": add, "sub": sub, "subtract": sub, "mul": mul, "multiply": mul, "div": div,
-    "divide": div, "true_divide": div, "neg": neg, "negative": neg, "pow": pow,
-    "sin": sin, "cos": cos, "exp": exp, "log": log, "tanh": tanh, "sqrt": sqrt,
-    "reciprocal": reciprocal, "square": square,
-    "float": lambda self: to_dtype(self, "float32"), "double": lambda self: to_dtype(self, "float64"),
+    "add": add, "sub": sub, "subtract": sub, "rsub": rsub, "mul": mul, "multiply": mul,
+    "div": div, "divide": div, "true_divide": true_divide, "floor_divide": floor_divide,
+    "remainder": remainder, "fmod": fmod, "neg": neg, "negative": neg, "positive": positive,
+    "pow": pow, "float_power": float_power, "abs": abs, "absolute": abs, "sign": sign,
+    "sgn": sgn, "sqrt": sqrt, "rsqrt": rsqrt, "reciprocal": reciprocal, "square": square,
+    "sin": sin, "cos": cos, "exp": exp, "log": log, "tanh": tanh,
+    "float": lambda self: to_dtype(self, "float32"),
+    "double": lambda self: to_dtype(self, "float64"),
     "half": lambda self: to_dtype(self, "float16"), "long": lambda self: to_dtype(self, "int64"),
     "int": lambda self: to_dtype(self, "int32"), "short": lambda self: to_dtype(self, "int16"),
     "bool": lambda self: to_dtype(self, "bool"), "byte": lambda self: to_dtype(self, "uint8"),
@@ -268,6 +534,11 @@ METHODS = {
 }
 INPLACE = {
     "__iadd__": add, "__isub__": sub, "__imul__": mul, "__itruediv__": div, "__ipow__": pow,
-    "add_": add, "sub_": sub, "mul_": mul, "div_": div, "neg_": neg, "pow_": pow,
-    "sin_": sin, "cos_": cos, "exp_": exp, "log_": log, "tanh_": tanh, "sqrt_": sqrt,
+    "__ifloordiv__": floor_divide, "__imod__": remainder,
+    "add_": add, "sub_": sub, "subtract_": sub, "mul_": mul, "multiply_": mul, "div_": div,
+    "divide_": div, "true_divide_": true_divide, "floor_divide_": floor_divide,
+    "remainder_": remainder, "fmod_": fmod, "pow_": pow, "float_power_": _float_power_,
+    "neg_": neg, "negative_": neg, "abs_": abs, "absolute_": abs, "sign_": sign, "sgn_": sgn,
+    "sqrt_": sqrt, "rsqrt_": rsqrt, "reciprocal_": reciprocal, "square_": square,
+    "sin_": sin, "cos_": cos, "exp_": exp, "log_": log, "tanh_": tanh,
 }

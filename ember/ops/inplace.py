@@ -132,7 +132,7 @@ _copy_slices = Primitive(
     "copy_slices", None,
     vjp=(lambda g, out, root, src, chain, mask: _mul_mask(g, mask),
          lambda g, out, root, src, chain, mask: replay(g, chain)),
-    saves=(), node_name="CopySlices")
+    saves=(), node_name="torch::autograd::CopySlices")
 
 
 def _mul_mask(g, mask):
@@ -169,10 +169,35 @@ def _rebase(dst, src2, interp):
     root._grad_fn = node
     root._output_nr = 0
     root._requires_grad = True
-    v = replay(root, chain)
-    dst._grad_fn = v._grad_fn
-    dst._output_nr = v._output_nr
-    dst._requires_grad = v._requires_grad
+    # the views the write went through (u in ``u = base[0]; u[1:] = v``) see the new history
+    v = root
+    for (prim, rest, params), t in zip(chain, _chain_views(dst)):
+        if prim.n_out != 1:
+            raise RuntimeError(f"Output {t._output_nr} of {prim.node_name} is a view and is "
+                               f"being modified inplace. This view is the output of a function "
+                               f"that returns multiple views. Such functions do not allow the "
+                               f"output views to be modified inplace. You should replace the "
+                               f"inplace operation by an out-of-place one.")
+        v = prim(v, *rest, **params)
+        t._grad_fn = v._grad_fn
+        t._output_nr = v._output_nr
+        t._requires_grad = v._requires_grad
+
+
+def _chain_views(t):
+    """The view tensors from the base's side down to ``t``, one per ``view_chain`` step."""
+    views = []
+    cur = t
+    while cur._base is not None:
+        info = getattr(cur, "_viewinfo", None)
+        if info is None:
+            break
+        views.append(cur)
+        if info[0] is cur._base:
+            break
+        cur = info[0]
+    views.reverse()
+    return views
 
 
 # ------------------------------------------------------------------ assign
@@ -217,8 +242,13 @@ def _promote(dst, interp):
     root = dst._base
     if root is not None and _level(root) == _level(dst):
         chain = view_chain(dst)
+        views = _chain_views(dst)
         _become(root, interp.lift_for_write(root), interp)
-        _become(dst, replay(root, chain), None)
+        # every view the write goes through (u in ``u = buf[1]; u[1:] = x``) is promoted too
+        v = root
+        for (prim, rest, params), t in zip(chain, views):
+            _become(t, prim(v, *rest, **params), None)
+            v = t
         return dst
     _become(dst, interp.lift_for_write(dst), interp)
     return dst

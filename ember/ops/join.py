@@ -153,7 +153,10 @@ def split(tensor, split_size_or_sections, dim=0):
         sizes = [s] * (n // s) + ([n % s] if n % s else []) if s > 0 else [0]
         return _split_int(tensor, sizes=tuple(sizes or [0]), dim=d)
     sizes = [int(s) for s in split_size_or_sections]
-    if sum(sizes) != n or any(s < 0 for s in sizes):
+    if any(s < 0 for s in sizes):
+        raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative "
+                           f"entries, but got split_sizes={sizes}")
+    if sum(sizes) != n:
         raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
                            f"(input tensor's size at dimension {d}), but got "
                            f"split_sizes={sizes}")
@@ -234,6 +237,8 @@ _unbind = Primitive("unbind", _unbind_impl,
 
 def unbind(input, dim=0):
     """The slices along ``dim`` as a tuple of views."""
+    if input.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     return _unbind(input, dim=wrap_dim(dim, input.ndim, "unbind"))
 
 

@@ -17,25 +17,45 @@ def _ints(args):
     return tuple(int(a) for a in args)
 
 
+def _repeat_vjp(g, out, x, reps):
+    """Sum the copies: view g as (r0, s0, r1, s1, ...) and reduce the r axes."""
+    from .shape import _view
+    from .reduction import sum as _sum
+    shape = tuple(x.shape)
+    split = tuple(v for r, s in zip(reps, shape) for v in (r, s))
+    return _sum(_view(g, shape=split), dim=tuple(range(0, len(split), 2)))
+
+
+def _repeat_batch(prim, args, batched, reps):
+    from .shape import _view
+    x = args[0]
+    s = tuple(x.shape)
+    pad = len(reps) - (len(s) - 1)
+    if pad:
+        x = _view(x, shape=s[:1] + (1,) * pad + s[1:])
+    return prim(x, reps=(1,) + reps)
+
+
+_repeat = Primitive("repeat", lambda x, reps: np.tile(x, reps), vjp=_repeat_vjp,
+                    jvp=lambda t, out, x, reps: _repeat(t, reps=reps), batch=_repeat_batch,
+                    saves=())
+
+
 def repeat(input, *sizes):
     """Tile the tensor ``sizes[i]`` times along each dimension (always a copy)."""
-    from .shape import reshape, expand
-    from .copy import clone
+    from .shape import reshape
     reps = _ints(sizes)
-    shape = tuple(input.shape)
-    if len(reps) < len(shape):
+    nd = input.ndim
+    if len(reps) < nd:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
                            "of dimensions of tensor")
     if any(r < 0 for r in reps):
-        raise RuntimeError(f"Trying to create tensor with negative dimension "
-                           f"{min(reps)}: {list(reps)}")
-    shape = (1,) * (len(reps) - len(shape)) + shape
-    if all(r == 1 for r in reps):
-        return clone(reshape(input, shape))
-    inter = tuple(v for s in shape for v in (1, s))
-    big = tuple(v for r, s in zip(reps, shape) for v in (r, s))
-    out = expand(reshape(input, inter), big)
-    return reshape(out, tuple(r * s for r, s in zip(reps, shape)))
+        shape = (1,) * (len(reps) - nd) + tuple(input.shape)
+        out = [r * s for r, s in zip(reps, shape)]
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(out)}: {out}")
+    if len(reps) > nd:
+        input = reshape(input, (1,) * (len(reps) - nd) + tuple(input.shape))
+    return _repeat(input, reps=reps)
 
 
 def tile(input, dims):
@@ -70,7 +90,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     With a tensor of repeats the result size depends on its values, so they must be concrete;
     ``repeat_interleave(repeats)`` alone gives the repeated indices ``0, 0, 1, ...``."""
     from .creation import tensor
-    from .shape import reshape, expand, unsqueeze, flatten
+    from .shape import reshape, expand, unsqueeze, flatten, _reshape_copy
     if repeats is None:
         r = input
         if r.__class__ is not Tensor:
@@ -91,7 +111,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         from .indexing import index_select
         idx = _repeat_indices(repeats, shape[d] if shape else 1)
         if output_size is not None and idx.size != output_size:
-            raise RuntimeError(f"repeat_interleave: Allocated size does not match required size")
+            raise RuntimeError("repeat_interleave: Allocated size does not match required size")
         return index_select(input, d, tensor(idx))
     r = int(repeats)
     if r < 0:
@@ -100,15 +120,15 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         input, shape = reshape(input, (1,)), (1,)
     x = unsqueeze(input, d + 1)
     x = expand(x, shape[:d + 1] + (r,) + shape[d + 1:])
-    return reshape(x, shape[:d] + (shape[d] * r,) + shape[d + 1:])
+    return _reshape_copy(x, shape=shape[:d] + (shape[d] * r,) + shape[d + 1:])
 
 
 def _norm_dims(dims, nd, op):
     ds = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
     ds = tuple(wrap_dim(d, nd, op) for d in ds)
-    if len(set(ds)) != len(ds):
-        raise RuntimeError(f"dims has duplicates, original flip dims size={len(ds)}, but unique "
-                           f"flip dims size={len(set(ds))}")
+    for i, d in enumerate(ds):
+        if d in ds[:i]:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
     return ds
 
 

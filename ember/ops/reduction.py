@@ -1,4 +1,4 @@
-"""Reductions: sum, mean, prod, max/min/amax/amin, argmax, logsumexp, var/std, norm, all/any.
+"""Reductions: sum, mean, prod, max/min/amax/amin, argmax, logsumexp, var/std, all/any.
 
 Every reduction primitive takes ``dims`` (a sorted tuple resolved by the public function
 against the *logical* ndim) and ``keepdim``, so its batching rule only shifts ``dims``.  Where
@@ -6,10 +6,11 @@ PyTorch names the backward node differently with and without ``dim`` (SumBackwar
 SumBackward1), the two are primitives sharing one impl and one set of rules.
 
 Selection gradients (max(dim), sort, topk, median, cummax) go back to the selected positions
-through the private ``gather``/``scatter`` primitive pair defined at the end of this file.
+through the gather / scatter primitives of ``scatter.py``.  ``torch.norm`` lives in ``norms.py``.
 """
 import builtins
 import math as _m
+import warnings
 
 import numpy as np
 
@@ -17,14 +18,16 @@ from .. import _dtype as D
 from .. import return_types as R
 from .._tensor import Tensor, wrap_dim
 from ._primitive import Primitive, joint
-from ._util import npdtype, batch_dims_shift, batch_dim_shift, move_bdim_to_front
-from .elementwise import add, sub, mul, div, exp, sqrt, pow, to_dtype
-from .comparison import eq, ne, gt, lt, where, logical_and, logical_or, logical_not
+from ._util import npdtype, batch_dims_shift, batch_dim_shift
+from .elementwise import add, sub, mul, div, exp, to_dtype
+from .comparison import eq, ne, where, logical_and, logical_or, logical_not
 from .shape import reshape, expand, unsqueeze, squeeze
+from .creation import zeros_like
+from .scatter import _gather, _scatter, _scatter_add
 from .inplace import _tname
 
 __all__ = ["sum", "mean", "prod", "nansum", "nanmean", "max", "min", "amax", "amin", "argmax",
-           "argmin", "logsumexp", "var", "std", "var_mean", "std_mean", "norm", "all", "any",
+           "argmin", "logsumexp", "var", "std", "var_mean", "std_mean", "all", "any",
            "count_nonzero", "sum_to_size"]
 
 
@@ -89,16 +92,10 @@ def _require_float(input, op, msg=None):
                                   f"dtype but got {_tname(input.dtype)}")
 
 
-def _sign(x):
-    """sign(x) as a constant of x's dtype (comparisons carry no gradient)."""
-    dt = npdtype(x)
-    return sub(to_dtype(gt(x, 0), dt), to_dtype(lt(x, 0), dt))
-
-
 # ------------------------------------------------------------------ sum, mean, nansum
 
 def _sum_impl(x, dims, keepdim, dtype):
-    return np.sum(x, axis=dims, keepdims=keepdim, dtype=_int_acc(x, dtype))
+    return x.sum(axis=dims, dtype=_int_acc(x, dtype), keepdims=keepdim)
 
 
 _sum, _sum_d = _pair(
@@ -116,9 +113,9 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
 
 
 def _mean_impl(x, dims, keepdim):
-    n = _count(x.shape, dims)
-    s = np.sum(x, axis=dims, keepdims=keepdim)
-    return s / n if n else np.full(np.shape(s), np.nan, x.dtype)
+    if _count(x.shape, dims):
+        return x.mean(axis=dims, keepdims=keepdim)
+    return np.full(np.shape(x.sum(axis=dims, keepdims=keepdim)), np.nan, x.dtype)
 
 
 def _mean_vjp(g, out, x, dims, keepdim):
@@ -174,7 +171,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
 # ------------------------------------------------------------------ prod
 
 def _prod_impl(x, dims, keepdim, dtype):
-    return np.prod(x, axis=dims, keepdims=keepdim, dtype=_int_acc(x, dtype))
+    return x.prod(axis=dims, dtype=_int_acc(x, dtype), keepdims=keepdim)
 
 
 def _others_product(x, dims):
@@ -240,11 +237,11 @@ def evenly_rules(nan_aware):
 
 
 def _amax_impl(x, dims, keepdim):
-    return np.amax(x, axis=dims, keepdims=keepdim)
+    return x.max(axis=dims, keepdims=keepdim)
 
 
 def _amin_impl(x, dims, keepdim):
-    return np.amin(x, axis=dims, keepdims=keepdim)
+    return x.min(axis=dims, keepdims=keepdim)
 
 
 _amax = Primitive("amax", _amax_impl, **evenly_rules(False))
@@ -253,49 +250,47 @@ _max_all = Primitive("max", _amax_impl, node_name="MaxBackward1", **evenly_rules
 _min_all = Primitive("min", _amin_impl, node_name="MinBackward1", **evenly_rules(True))
 
 
-def _arg_select_impl(argf):
-    def impl(x, dim, keepdim):
-        i = argf(x, axis=dim, keepdims=True)
-        v = np.take_along_axis(x, i, axis=dim)
-        if not keepdim:
-            v, i = v.squeeze(dim), i.squeeze(dim)
-        return v, i.astype(np.int64, copy=False)
-    return impl
+def _max_dim_impl(x, dim, keepdim):
+    return x.max(axis=dim, keepdims=keepdim), x.argmax(axis=dim, keepdims=keepdim).astype(
+        np.int64, copy=False)
+
+
+def _min_dim_impl(x, dim, keepdim):
+    return x.min(axis=dim, keepdims=keepdim), x.argmin(axis=dim, keepdims=keepdim).astype(
+        np.int64, copy=False)
 
 
 def select_vjp(g, out, x, dim, keepdim=True, accumulate=False, **_):
     """Reverse rule of ops returning (values, indices) along ``dim``: scatter into indices."""
     gv, idx = g[0], out[1]
+    z = zeros_like(x)
     if gv is None:
-        from .creation import zeros_like
-        return zeros_like(x)
+        return z
     if not keepdim:
         gv, idx = unsqueeze(gv, dim), unsqueeze(idx, dim)
-    return _scatter(gv, idx, dim=dim, shape=tuple(x.shape), accumulate=accumulate)
+    return (_scatter_add if accumulate else _scatter)(z, idx, gv, dim=dim)
 
 
 def select_jvp(tangents, out, x, dim, keepdim=True, **_):
     idx = out[1] if keepdim else unsqueeze(out[1], dim)
-    tv = _gather(tangents[0], idx, dim=dim, accumulate=False)
+    tv = _gather(tangents[0], idx, dim=dim)
     return (tv if keepdim else squeeze(tv, dim)), None
 
 
 SELECT_RULES = dict(vjp=select_vjp, jvp=joint(select_jvp), batch=batch_dim_shift, n_out=2,
                     nondiff_out=(1,), uses_output=True, saves=())
 
-_max_dim = Primitive("max_dim", _arg_select_impl(np.argmax), node_name="MaxBackward0",
-                     **SELECT_RULES)
-_min_dim = Primitive("min_dim", _arg_select_impl(np.argmin), node_name="MinBackward0",
-                     **SELECT_RULES)
+_max_dim = Primitive("max_dim", _max_dim_impl, node_name="MaxBackward0", **SELECT_RULES)
+_min_dim = Primitive("min_dim", _min_dim_impl, node_name="MinBackward0", **SELECT_RULES)
 
 
-def reduce_along(prim, rtype, input, dim, op, **params):
+def reduce_along(prim, rtype, input, dim, op, empty_ok=False, **params):
     """Call a (values, indices) primitive along ``dim``; a 0-d input is viewed as 1-d."""
     if input.ndim == 0:
         wrap_dim(dim, 0, op)
-        return rtype(*prim(reshape(input, (1,)), dim=0, **dict(params, keepdim=False)))
+        return rtype(*(reshape(o, ()) for o in prim(reshape(input, (1,)), dim=0, **params)))
     d = wrap_dim(dim, input.ndim, op)
-    if input.shape[d] == 0:
+    if input.shape[d] == 0 and not empty_ok:
         raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
     return rtype(*prim(input, dim=d, **params))
 
@@ -348,21 +343,32 @@ def amin(input, dim=(), keepdim=False):
     return _amaxmin(_amin, input, dim, keepdim, "amin")
 
 
-def _argmaxmin(argf, name):
-    prim = Primitive(name, lambda x, dim, keepdim: argf(x, axis=dim, keepdims=keepdim).astype(
-        np.int64, copy=False), batch=batch_dim_shift, differentiable=False)
+def _arg_batch(prim, args, batched, dim, keepdim):
+    x = args[0]
+    if dim is not None:
+        return prim(x, dim=dim + 1, keepdim=keepdim)
+    shape = tuple(x.shape)
+    r = prim(reshape(x, (shape[0], _count(shape, range(1, len(shape))))), dim=1, keepdim=False)
+    return reshape(r, (shape[0],) + (1,) * (len(shape) - 1)) if keepdim else r
+
+
+def _argmaxmin(name):
+    def impl(x, dim, keepdim):
+        if dim is None:         # over the flattened input
+            r = getattr(x, name)()
+            return np.full((1,) * x.ndim, r, np.int64) if keepdim else np.int64(r)
+        return getattr(x, name)(axis=dim, keepdims=keepdim).astype(np.int64, copy=False)
+    prim = Primitive(name, impl, batch=_arg_batch, differentiable=False)
 
     def fn(input, dim=None, keepdim=False):
         if dim is None:
             if input.numel() == 0:
                 raise IndexError(f"{name}(): Expected reduction dim to be specified for "
                                  f"input.numel() == 0.")
-            r = prim(reshape(input, (-1,)), dim=0, keepdim=False)
-            return reshape(r, (1,) * input.ndim) if keepdim else r
-        if input.ndim == 0:
-            wrap_dim(dim, 0, name)
-            return prim(reshape(input, (1,)), dim=0, keepdim=False)
+            return prim(input, dim=None, keepdim=bool(keepdim))
         d = wrap_dim(dim, input.ndim, name)
+        if input.ndim == 0:
+            return prim(input, dim=None, keepdim=False)
         if input.shape[d] == 0:
             raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
         return prim(input, dim=d, keepdim=bool(keepdim))
@@ -371,8 +377,8 @@ def _argmaxmin(argf, name):
     return fn
 
 
-argmax = _argmaxmin(np.argmax, "argmax")
-argmin = _argmaxmin(np.argmin, "argmin")
+argmax = _argmaxmin("argmax")
+argmin = _argmaxmin("argmin")
 
 
 # ------------------------------------------------------------------ logsumexp
@@ -381,11 +387,14 @@ def _lse_impl(x, dims, keepdim):
     if builtins.any(x.shape[d] == 0 for d in dims):
         return np.full(_kept_shape(x.shape, dims) if keepdim else
                        tuple(s for i, s in enumerate(x.shape) if i not in dims), -np.inf, x.dtype)
-    m = np.amax(x, axis=dims, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
-    s = np.sum(np.exp(x - m), axis=dims, keepdims=True)
-    with np.errstate(divide="ignore"):
-        r = np.log(s) + m
+    m = x.max(axis=dims, keepdims=True)
+    finite = np.isfinite(m)
+    if finite.all():
+        r = np.log(np.exp(x - m).sum(axis=dims, keepdims=True)) + m
+    else:                   # slices of +-inf (or NaN) are not shifted; log(0) is -inf
+        m = np.where(finite, m, 0).astype(x.dtype, copy=False)
+        with np.errstate(divide="ignore"):
+            r = np.log(np.exp(x - m).sum(axis=dims, keepdims=True)) + m
     return r if keepdim else r.reshape(tuple(n for i, n in enumerate(x.shape) if i not in dims))
 
 
@@ -412,69 +421,66 @@ def logsumexp(input, dim, keepdim=False):
 
 # ------------------------------------------------------------------ var, std
 
-def _dof(x, dims, correction):
-    return builtins.max(_count(tuple(x.shape), dims) - correction, 0)
-
-
-def _var_impl(x, dims, correction, keepdim):
+def _moments(x, dims, correction, keepdim):
+    """(variance with ``correction``, mean with kept dims); NaN / inf where dof <= 0."""
     n = _count(x.shape, dims)
-    if n - correction > 0:
-        return np.var(x, axis=dims, ddof=correction, keepdims=keepdim)
-    mu = np.sum(x, axis=dims, keepdims=True) / builtins.max(n, 1)
-    d = np.abs(x - mu)
+    mu = x.mean(axis=dims, keepdims=True) if n else x.sum(axis=dims, keepdims=True)
+    d = x - mu
+    d = d * d if d.dtype.kind != "c" else (d * d.conj()).real
+    s = d.sum(axis=dims, keepdims=keepdim)
+    dof = n - correction
+    if dof > 0:
+        return s / dof, mu
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.sum(d * d, axis=dims, keepdims=keepdim) / builtins.max(n - correction, 0)
+        return s / builtins.max(dof, 0), mu
 
 
-def _var_scale(x, dims, correction):
-    d = _dof(x, dims, correction)
-    return 1.0 / d if d else _m.inf
+def _two_over_dof(x, dims, correction):
+    d = builtins.max(_count(tuple(x.shape), dims) - correction, 0)
+    return 2.0 / d if d else _m.inf
 
 
 def _centered(x, dims):
     return sub(x, _mean(x, dims=dims, keepdim=True))
 
 
-def _var_grad(g, x, dims, correction, keepdim):
+def _var_grad(g, out, x, dims, correction, keepdim):
     return mul(_expand_back(g, x, dims, keepdim),
-               mul(_centered(x, dims), 2.0 * _var_scale(x, dims, correction)))
+               mul(_centered(x, dims), _two_over_dof(x, dims, correction)))
 
 
-def _var_tangent(t, x, dims, correction, keepdim):
+def _var_tangent(t, out, x, dims, correction, keepdim):
     return mul(_sum(mul(_centered(x, dims), t), dims=dims, keepdim=keepdim, dtype=None),
-               2.0 * _var_scale(x, dims, correction))
+               _two_over_dof(x, dims, correction))
 
 
-def _std_den(out, x, dims, keepdim):
-    """2 * std, with zeros replaced by 1: where std == 0 the centered values vanish too."""
+def _two_std(out, x, dims, keepdim):
+    """2 * std with zeros replaced by 1 (where std == 0 the centered values vanish too)."""
     o = _keep(out, x, dims, keepdim)
     return mul(where(eq(o, 0), 1.0, o), 2.0)
 
 
 def _std_grad(g, out, x, dims, correction, keepdim):
-    return div(_var_grad(g, x, dims, correction, keepdim), _std_den(out, x, dims, keepdim))
+    return div(_var_grad(g, out, x, dims, correction, keepdim), _two_std(out, x, dims, keepdim))
 
 
 def _std_tangent(t, out, x, dims, correction, keepdim):
-    den = _std_den(out, x, dims, keepdim)
-    return div(_var_tangent(t, x, dims, correction, keepdim),
+    den = _two_std(out, x, dims, keepdim)
+    return div(_var_tangent(t, out, x, dims, correction, keepdim),
                den if keepdim else reshape(den, tuple(out.shape)))
 
 
-_var = Primitive("var", _var_impl,
-                 vjp=lambda g, out, x, **p: _var_grad(g, x, **p),
-                 jvp=lambda t, out, x, **p: _var_tangent(t, x, **p), batch=batch_dims_shift)
-_std = Primitive("std", lambda x, **p: np.sqrt(_var_impl(x, **p)),
-                 vjp=lambda g, out, x, **p: _std_grad(g, out, x, **p),
-                 jvp=lambda t, out, x, **p: _std_tangent(t, out, x, **p),
-                 batch=batch_dims_shift, uses_output=True)
+_var = Primitive("var", lambda x, **p: _moments(x, **p)[0], vjp=_var_grad, jvp=_var_tangent,
+                 batch=batch_dims_shift)
+_std = Primitive("std", lambda x, **p: np.sqrt(_moments(x, **p)[0]), vjp=_std_grad,
+                 jvp=_std_tangent, batch=batch_dims_shift, uses_output=True)
 
 
 def _with_mean(grad, tangent, root):
     """(var|std, mean) in one primitive, as PyTorch's VarMeanBackward0 / StdMeanBackward0."""
     def impl(x, dims, correction, keepdim):
-        v = _var_impl(x, dims, correction, keepdim)
-        return (np.sqrt(v) if root else v), np.mean(x, axis=dims, keepdims=keepdim)
+        v, mu = _moments(x, dims, correction, keepdim)
+        return (np.sqrt(v) if root else v), (mu if keepdim else mu.reshape(np.shape(v)))
 
     def vjp(g, out, x, dims, correction, keepdim):
         r = None
@@ -493,15 +499,7 @@ def _with_mean(grad, tangent, root):
                 uses_output=True)
 
 
-def _vg(g, out, x, dims, correction, keepdim):
-    return _var_grad(g, x, dims, correction, keepdim)
-
-
-def _vt(t, out, x, dims, correction, keepdim):
-    return _var_tangent(t, x, dims, correction, keepdim)
-
-
-_var_mean = Primitive("var_mean", **_with_mean(_vg, _vt, False))
+_var_mean = Primitive("var_mean", **_with_mean(_var_grad, _var_tangent, False))
 _std_mean = Primitive("std_mean", **_with_mean(_std_grad, _std_tangent, True))
 
 
@@ -514,7 +512,6 @@ def _var_args(op, input, dim, unbiased, keepdim, correction):
     c = correction if correction is not None else (0 if unbiased is False else 1)
     dims = reduce_dims(dim, input.ndim, op)
     if _count(tuple(input.shape), dims) - c <= 0:
-        import warnings
         warnings.warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly less "
                       f"than the reduction factor (input numel divided by output numel).",
                       UserWarning, stacklevel=3)
@@ -540,90 +537,12 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return _std_mean(input, **_var_args("std_mean", input, dim, unbiased, keepdim, correction))
 
 
-# ------------------------------------------------------------------ norm
-
-def _vnorm_impl(x, ord, dims, keepdim):
-    a = np.abs(x)
-    if ord == 2:
-        return np.sqrt(np.sum(a * a, axis=dims, keepdims=keepdim))
-    if ord == 1:
-        return np.sum(a, axis=dims, keepdims=keepdim)
-    if ord == _m.inf:
-        return np.amax(a, axis=dims, keepdims=keepdim)
-    if ord == -_m.inf:
-        return np.amin(a, axis=dims, keepdims=keepdim)
-    if ord == 0:
-        return np.sum(a != 0, axis=dims, keepdims=keepdim).astype(a.dtype)
-    return np.sum(a ** ord, axis=dims, keepdims=keepdim) ** (1.0 / ord)
-
-
-def _norm_factor(out, x, ord, dims, keepdim):
-    """d norm / dx; zero where x is zero for p < 1 and where the norm is zero (PyTorch)."""
-    if ord == 0:
-        from .creation import zeros_like
-        return zeros_like(x)
-    s = _sign(x)
-    if ord == 1:
-        return s
-    o = _keep(out, x, dims, keepdim)
-    if ord == 2:
-        return div(x, where(eq(o, 0), 1.0, o))
-    if _m.isinf(ord):
-        m = to_dtype(eq(mul(x, s), o), npdtype(x))
-        return div(mul(s, m), _sum(m, dims=dims, keepdim=True, dtype=None))
-    ax = where(eq(x, 0), 1.0, mul(x, s))
-    return div(mul(s, pow(ax, ord - 1)), pow(where(eq(o, 0), 1.0, o), ord - 1))
-
-
-_vector_norm = Primitive(
-    "linalg_vector_norm", _vnorm_impl,
-    vjp=lambda g, out, x, ord, dims, keepdim: mul(_expand_back(g, x, dims, keepdim),
-                                                  _norm_factor(out, x, ord, dims, keepdim)),
-    jvp=lambda t, out, x, ord, dims, keepdim: _sum(mul(t, _norm_factor(out, x, ord, dims,
-                                                                       keepdim)),
-                                                   dims=dims, keepdim=keepdim, dtype=None),
-    batch=batch_dims_shift, uses_output=True)
-
-
-def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
-    """``linalg.vector_norm``: the ord-norm of ``x`` flattened over ``dim`` (all by default)."""
-    if dtype is not None:
-        x = to_dtype(x, dtype)
-    _require_float(x, "linalg.vector_norm", "linalg.vector_norm: Expected a floating point or "
-                   f"complex tensor as input. Got {_tname(x.dtype)}")
-    ord = float(ord)
-    dims = reduce_dims(dim, x.ndim, "linalg.vector_norm")
-    if ord < 0 or _m.isinf(ord):
-        if x.numel() == 0 and (not dims or builtins.any(x.shape[d] == 0 for d in dims)):
-            raise RuntimeError(f"linalg.vector_norm cannot compute the {ord:g} norm on an empty "
-                               f"tensor because the operation does not have an identity")
-    return _vector_norm(x, ord=ord, dims=dims, keepdim=bool(keepdim))
-
-
-def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
-    """``torch.norm``: vector p-norms over ``dim`` ('fro' is the 2-norm), or 'nuc'."""
-    if p is None:
-        p = "fro"
-    if isinstance(p, str):
-        if p == "nuc":
-            from .decomp import matrix_norm
-            return matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim,
-                               dtype=dtype)
-        if p != "fro":
-            raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
-        if dim is not None and not isinstance(dim, int) and len(dim) > 2:
-            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got "
-                               f"{' '.join(str(d) for d in dim)}")
-        p = 2
-    return vector_norm(input, p, dim, keepdim, dtype=dtype)
-
-
 # ------------------------------------------------------------------ all, any, count_nonzero
 
-def _logical_reduce(npf, name):
+def _logical_reduce(name):
     def impl(x, dims, keepdim):
-        r = npf(x, axis=dims, keepdims=keepdim)
-        return r.astype(np.uint8) if x.dtype == np.uint8 else r
+        r = getattr(x, name)(axis=dims, keepdims=keepdim)
+        return r.astype(np.uint8) if x.dtype.char == "B" else r
     prim = Primitive(name, impl, batch=batch_dims_shift, differentiable=False)
 
     def fn(input, dim=None, keepdim=False):
@@ -634,11 +553,11 @@ def _logical_reduce(npf, name):
     return fn
 
 
-all = _logical_reduce(np.all, "all")
-any = _logical_reduce(np.any, "any")
+all = _logical_reduce("all")
+any = _logical_reduce("any")
 
-_count_nonzero = Primitive("count_nonzero", lambda x, dims: np.sum(x != 0, axis=dims,
-                                                                  dtype=np.int64),
+_count_nonzero = Primitive("count_nonzero", lambda x, dims: (x != 0).sum(axis=dims,
+                                                                       dtype=np.int64),
                            batch=batch_dims_shift, differentiable=False)
 
 
@@ -678,60 +597,8 @@ def sum_to_size(input, *size):
     return _sum_to_size(input, shape=shape)
 
 
-# ------------------------------------------------------------------ gather / scatter along dim
-# Private pair for selection gradients: out = x[..., idx, ...] along ``dim`` and its adjoint
-# (``accumulate`` adds repeated indices, needed by cummax; sort/topk/max have distinct ones).
-
-def _along_key(shape, idx, dim):
-    nd = len(shape)
-    key = []
-    for k in range(nd):
-        if k == dim:
-            key.append(idx)
-        else:
-            s = [1] * nd
-            s[k] = shape[k]
-            key.append(np.arange(shape[k]).reshape(s))
-    return tuple(key)
-
-
-def _scatter_impl(g, idx, dim, shape, accumulate):
-    out = np.zeros(shape, dtype=g.dtype)
-    key = _along_key(shape, idx, dim)
-    if accumulate:
-        np.add.at(out, key, g)
-    else:
-        out[key] = g
-    return out
-
-
-def _along_batch(prim, args, batched, dim, **params):
-    B = args[0].shape[0] if batched[0] else args[1].shape[0]
-    a, i = (move_bdim_to_front(v, b, B) for v, b in zip(args, batched))
-    if "shape" in params:
-        params["shape"] = (B,) + params["shape"]
-    return prim(a, i, dim=dim + 1, **params)
-
-
-_gather = Primitive(
-    "gather_along", lambda x, idx, dim, accumulate: np.take_along_axis(x, idx, axis=dim),
-    vjp=(lambda g, out, x, idx, dim, accumulate: _scatter(g, idx, dim=dim, shape=tuple(x.shape),
-                                                          accumulate=accumulate), None),
-    jvp=(lambda t, out, x, idx, dim, accumulate: _gather(t, idx, dim=dim,
-                                                         accumulate=accumulate), None),
-    batch=_along_batch, saves=(1,), node_name="GatherBackward0")
-
-_scatter = Primitive(
-    "scatter_along", _scatter_impl,
-    vjp=(lambda g, out, src, idx, dim, shape, accumulate: _gather(g, idx, dim=dim,
-                                                                  accumulate=accumulate), None),
-    jvp=(lambda t, out, src, idx, dim, shape, accumulate: _scatter(
-        t, idx, dim=dim, shape=shape, accumulate=accumulate), None),
-    batch=_along_batch, saves=(1,), node_name="ScatterBackward0")
-
-
 METHODS = {"sum": sum, "mean": mean, "prod": prod, "nansum": nansum, "nanmean": nanmean,
            "max": max, "min": min, "amax": amax, "amin": amin, "argmax": argmax,
-           "argmin": argmin, "logsumexp": logsumexp, "var": var, "std": std, "norm": norm,
+           "argmin": argmin, "logsumexp": logsumexp, "var": var, "std": std,
            "all": all, "any": any, "count_nonzero": count_nonzero, "sum_to_size": sum_to_size}
 INPLACE = {}

@@ -1,6 +1,9 @@
 """Shape ops that are views: reshape/view, expand, squeeze/unsqueeze, permute/transpose/movedim,
 flatten/unflatten, broadcasting helpers.  The copying rearrangements (repeat, tile, flip, roll,
 repeat_interleave) live in ``rearrange.py`` and are re-exported from here."""
+from math import prod
+from operator import index
+
 import numpy as np
 
 from .._tensor import Tensor, Size, wrap_dim
@@ -17,30 +20,36 @@ _VIEW_ERR = ("view size is not compatible with input tensor's size and stride (a
 
 
 def _infer_shape(shape, numel):
-    known = 1
-    neg = -1
-    for i, s in enumerate(shape):
-        if s == -1:
-            if neg >= 0:
-                raise RuntimeError("only one dimension can be inferred")
-            neg = i
-        elif s < 0:
-            raise RuntimeError(f"invalid shape dimension {s}")
-        else:
-            known *= s
-    if neg >= 0:
-        if known == 0 or numel % known:
+    """Resolve one -1 entry and check the element count."""
+    if -1 not in shape and min(shape, default=0) >= 0:
+        if prod(shape) != numel:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
-        return shape[:neg] + (numel // known,) + shape[neg + 1:]
-    if known != numel:
+        return shape
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    for s in shape:
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s}")
+    neg = shape.index(-1)
+    known = -prod(shape)
+    if known == 0 and numel == 0:
+        raise RuntimeError(f"cannot reshape tensor of 0 elements into shape {list(shape)} "
+                           f"because the unspecified dimension size -1 can be any value and is "
+                           f"ambiguous")
+    if known == 0 or numel % known:
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
-    return shape
+    return shape[:neg] + (numel // known,) + shape[neg + 1:]
 
 
 def _shape_arg(size):
+    """``f(2, 3)`` or ``f((2, 3))`` -> (2, 3)."""
     if len(size) == 1 and not isinstance(size[0], (int, np.integer)):
-        return tuple(int(s) for s in size[0])
-    return tuple(int(s) for s in size)
+        size = size[0]
+    return tuple(map(index, size))
+
+
+def _numel(x):
+    return x._data.size if x.__class__ is Tensor else x.numel()
 
 
 def _view_impl(x, shape):
@@ -64,13 +73,30 @@ _view = Primitive("view", _view_impl,
                   jvp=lambda t, out, x, shape: _view(t, shape=shape),
                   batch=_reshape_batch, saves=(), is_view=True)
 
-_reshape_copy = Primitive("reshape_copy", lambda x, shape: np.reshape(x, shape),
+def _copy_impl(x, shape):
+    out = np.empty(shape, x.dtype)
+    np.copyto(out.reshape(x.shape), x)
+    return out
+
+
+_reshape_copy = Primitive("reshape_copy", _copy_impl,
                           vjp=lambda g, out, x, shape: _view(g, shape=tuple(x.shape)),
                           jvp=lambda t, out, x, shape: _view(t, shape=shape),
                           batch=_reshape_batch, saves=(), node_name="UnsafeViewBackward0")
 
 
-def _viewable(arr, shape):
+def _viewable(x, shape):
+    """Whether the memory behind ``x`` can be seen with ``shape`` without copying.  Inside
+    transforms this asks the physical array (batch dims lead), so a wrapper is only marked
+    a view of its base when the inner values really share memory."""
+    if x.__class__ is Tensor:
+        arr = x._data
+    else:
+        arr = x
+        while arr._is_wrapper:
+            arr = arr._inner
+        arr = arr._data
+        shape = arr.shape[:arr.ndim - x.ndim] + shape
     if arr.flags.c_contiguous:
         return True
     try:
@@ -82,8 +108,8 @@ def _viewable(arr, shape):
 
 def reshape(input, *shape):
     """Same data with a new shape: a view when the memory layout allows it, else a copy."""
-    shape = _infer_shape(_shape_arg(shape), input.numel())
-    if input.__class__ is Tensor and not _viewable(input._data, shape):
+    shape = _infer_shape(_shape_arg(shape), _numel(input))
+    if not _viewable(input, shape):
         return _reshape_copy(input, shape=shape)
     return _view(input, shape=shape)
 
@@ -102,8 +128,8 @@ def view(input, *shape):
             raise RuntimeError("self.dim() cannot be 0 to view "
                                f"{input.dtype} as {shape[0]} (different element sizes)")
         return _view_dtype(input, dtype=npd)
-    shape = _infer_shape(_shape_arg(shape), input.numel())
-    if input.__class__ is Tensor and not _viewable(input._data, shape):
+    shape = _infer_shape(_shape_arg(shape), _numel(input))
+    if not _viewable(input, shape):
         raise RuntimeError(_VIEW_ERR)
     return _view(input, shape=shape)
 
@@ -121,7 +147,19 @@ def _expand_batch(prim, args, batched, shape):
     return prim(x, shape=(x.shape[0],) + shape)
 
 
-_expand = Primitive("expand", lambda x, shape: np.broadcast_to(x, shape),
+def _expand_impl(x, shape):
+    """A read-only broadcast view (built directly on the buffer when x is contiguous)."""
+    if x.flags.c_contiguous and x.size:
+        off = len(shape) - x.ndim
+        xs, st = x.shape, x.strides
+        out = np.ndarray(shape, x.dtype, x, 0, (0,) * off + tuple(
+            0 if xs[i] != shape[off + i] else st[i] for i in range(len(xs))))
+        out.flags.writeable = False
+        return out
+    return np.broadcast_to(x, shape)
+
+
+_expand = Primitive("expand", _expand_impl,
                     vjp=_expand_vjp, jvp=lambda t, out, x, shape: _expand(t, shape=shape),
                     batch=_expand_batch, saves=(), is_view=True)
 

@@ -405,8 +405,14 @@ class ParameterDict(Module):
         return (self[k] for k in self._keys)
 
     def update(self, parameters):
-        if hasattr(parameters, "keys"):
+        """Ordered inputs keep their order; a plain mapping is added in sorted key order (as
+        PyTorch does)."""
+        if isinstance(parameters, (OrderedDict, ParameterDict)):
             for k in parameters.keys():
+                self[k] = parameters[k]
+            return
+        if hasattr(parameters, "keys"):
+            for k in sorted(parameters.keys()):
                 self[k] = parameters[k]
             return
         for j, kv in enumerate(parameters):
