@@ -138,13 +138,8 @@ class Tensor:
         return self.dtype.is_signed
 
     def is_inference(self):
-        return bool(self.__dict__.get("_inference", False)) if self._has_dict() else False
-
-    def _has_dict(self):
-        try:
-            return bool(object.__getattribute__(self, "__dict__"))
-        except AttributeError:
-            return False
+        """True for tensors made inside ``inference_mode`` (they can't be saved for backward)."""
+        return getattr(self, "_inference", False)
 
     @property
     def _version(self):

@@ -219,3 +219,18 @@ def test_create_graph_records_under_no_grad():
             (g,) = T.autograd.grad(y, x, create_graph=True)
         res.append((g.requires_grad, g.tolist()))
     assert res[0] == res[1] == (True, [3.0, 12.0])
+
+
+def test_inference_tensors_are_marked_and_refused_by_autograd():
+    x = ember.ones(3, requires_grad=True)
+    with ember.inference_mode():
+        y = x * 2
+        z = ember.zeros(2)
+    assert y.is_inference() and z.is_inference()
+    assert not x.is_inference() and not (x * 2).is_inference()
+    assert not y.requires_grad
+    with pytest.raises(RuntimeError, match="Inference tensors cannot be saved for backward"):
+        (x * y).sum()
+    (x * y.clone()).sum().backward()       # a clone is a normal tensor
+    from ember.ops._primitive import Primitive, plain_call
+    assert Primitive.__call__ is plain_call  # the marking call is gone outside inference mode

@@ -138,9 +138,42 @@ class inference_mode(_DecoratorContextManager):
         # as PyTorch's InferenceMode(mode): grad mode becomes ``not mode``
         STATE.grad_enabled = not self.mode
         STATE.inference = self.mode
+        if self.mode:
+            _marking.enter()
 
     def __exit__(self, *exc):
         STATE.grad_enabled, STATE.inference = self.prev
+        if self.mode:
+            _marking.exit()
 
     def clone(self):
         return self.__class__(self.mode)
+
+
+class _Marking:
+    """While any thread is in inference mode, op results made in inference mode are marked as
+    inference tensors; outside it, ops run their unmarked (fast) call."""
+
+    def __init__(self):
+        import threading
+        self.active = 0
+        self.lock = threading.Lock()
+        self.seen = False          # an inference tensor exists: _record checks saved inputs
+
+    def enter(self):
+        from ..ops._primitive import Primitive, marking_call, plain_call
+        with self.lock:
+            self.active += 1
+            self.seen = True
+            if self.active == 1:
+                Primitive.__call__ = marking_call
+
+    def exit(self):
+        from ..ops._primitive import Primitive, plain_call
+        with self.lock:
+            self.active -= 1
+            if self.active == 0:
+                Primitive.__call__ = plain_call
+
+
+_marking = _Marking()

@@ -16,6 +16,7 @@ import numpy as np
 from .._tensor import Tensor
 from .._state import STATE
 from ..autograd.graph import Node, ANOMALY
+from ..autograd.grad_mode import _marking as _MARKING
 
 _new = object.__new__
 _ndarray = np.ndarray
@@ -108,6 +109,28 @@ class Primitive:
         return outs
 
 
+plain_call = Primitive.__call__
+
+
+def marking_call(self, *args, **params):
+    """``Primitive.__call__`` while inference mode is active somewhere: results made in
+    inference mode are inference tensors (``is_inference()``)."""
+    out = plain_call(self, *args, **params)
+    if STATE.inference:
+        for t in (out if isinstance(out, tuple) else (out,)):
+            if isinstance(t, Tensor):
+                t._inference = True
+    return out
+
+
+def _check_inference(args):
+    for a in args:
+        if isinstance(a, Tensor) and a.is_inference():
+            raise RuntimeError("Inference tensors cannot be saved for backward. To work around "
+                               "you can make a clone to get a normal tensor and use it in "
+                               "autograd.")
+
+
 def _camel(name):
     return "".join(p[:1].upper() + p[1:] for p in name.split("_"))
 
@@ -149,6 +172,8 @@ def _mark_view(t, args, prim, params):
 
 def _record(prim, args, params, outs, out_arrays):
     """Attach a backward node for this call to its differentiable outputs."""
+    if _MARKING.seen:
+        _check_inference(args)
     edges = []
     for a in args:
         if isinstance(a, Tensor) and a._requires_grad:

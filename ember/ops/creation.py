@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._backend import device as _device, xp_for, to_device
+from .._state import STATE
 from .._tensor import Tensor, Size, make_tensor
 from ._primitive import Primitive
 
@@ -129,6 +130,8 @@ def _to_array(data, npd):
 
 
 def _leaf(t, requires_grad):
+    if STATE.inference:
+        t._inference = True
     if requires_grad:
         if t.dtype._cat < 2:
             raise RuntimeError("Only Tensors of floating point and complex dtype can require "
