@@ -2,6 +2,11 @@
 
 Use it as ``import ember as torch``.
 """
+import warnings as _warnings
+
+# NumPy's floating-point RuntimeWarnings (log(0), 0/0 ...) raised inside ember's own code: PyTorch
+# returns inf/nan silently; this filter applies only to warnings attributed to ember modules.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ember(\.|$)")
 from ._dtype import (dtype, bool, uint8, int8, int16, int32, int64, float16, float32, float64,
                      complex64, complex128, half, float, double, short, int, long, cfloat,
                      cdouble, get_default_dtype, set_default_dtype, promote_types, result_type,

@@ -46,6 +46,11 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
             buf.close()
 
 
+def _c_order(a):
+    """A C-contiguous array (keeping 0-d arrays 0-d, unlike np.ascontiguousarray)."""
+    return a if a.flags.c_contiguous else a.copy(order="C")
+
+
 def _encode(x, tensors, seen):
     if x is None or isinstance(x, (bool, str)):
         return x
@@ -57,7 +62,7 @@ def _encode(x, tensors, seen):
         key = id(x)
         if key not in seen:
             seen[key] = len(tensors)
-            tensors.append(np.ascontiguousarray(x.detach().numpy()))
+            tensors.append(_c_order(x.detach().numpy()))
         from .nn.parameter import Parameter
         return {"$tensor": seen[key], "requires_grad": bool(x.requires_grad),
                 "param": isinstance(x, Parameter)}
@@ -67,7 +72,7 @@ def _encode(x, tensors, seen):
         return _encode(x.item(), tensors, seen)
     if isinstance(x, np.ndarray):
         seen[id(x)] = len(tensors)
-        tensors.append(np.ascontiguousarray(x))
+        tensors.append(_c_order(x))
         return {"$ndarray": seen[id(x)]}
     if isinstance(x, complex):
         return {"$complex": [x.real, x.imag]}

@@ -380,6 +380,22 @@ def test_sdpa_fully_masked_rows_and_gqa():
     assert np.isfinite(outs[0][1].numpy()).all()
 
 
+def test_sdpa_dropout():
+    q = ember.randn(2, 5, 4)
+    v = ember.randn(2, 5, 3)
+    ember.manual_seed(0)
+    a = F.scaled_dot_product_attention(q, q, v, dropout_p=0.5)
+    ember.manual_seed(0)
+    b = F.scaled_dot_product_attention(q, q, v, dropout_p=0.5)
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+    plain = F.scaled_dot_product_attention(q, q, v)
+    assert not np.allclose(a.numpy(), plain.numpy())
+    ones = ember.ones(1, 400, 1)
+    avg = F.scaled_dot_product_attention(ember.zeros(1, 1, 1), ember.zeros(1, 400, 1), ones,
+                                         dropout_p=0.25)
+    assert abs(float(avg) - 1.0) < 0.1        # kept weights are rescaled by 1 / (1 - p)
+
+
 def test_distance_functions_vs_torch():
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal((4, 5)), rng.standard_normal((4, 5))

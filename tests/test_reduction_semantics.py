@@ -147,6 +147,7 @@ CONVENTIONS = [
 ]
 
 
+@pytest.mark.filterwarnings("ignore:.*encountered:RuntimeWarning")     # NaN / inf cases
 @pytest.mark.parametrize("name,f,x,expected", CONVENTIONS, ids=[c[0] for c in CONVENTIONS])
 def test_gradient_conventions(name, f, x, expected):
     np.testing.assert_allclose(_grad(ember, f, x), expected, atol=1e-12)

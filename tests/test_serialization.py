@@ -20,7 +20,8 @@ def test_round_trip_nested_objects(tmp_path):
     obj = {"w": w, "same": w, "i": ember.arange(3), "h": ember.ones(2, dtype=ember.float16),
            "n": 3, "f": float("nan"), "inf": float("-inf"), "s": "hi", "t": (1, [2, None]),
            "d": collections.OrderedDict(a=1), 5: "int key", (1, 2): "tuple key",
-           "dt": ember.float64, "pt": Pt(1, 2), "b": b"\x00\x01", "c": 1 + 2j}
+           "dt": ember.float64, "pt": Pt(1, 2), "b": b"\x00\x01", "c": 1 + 2j,
+           "zero_d": ember.tensor(5), "t_view": ember.arange(6.0).reshape(2, 3).t()}
     p = tmp_path / "ck.pt"
     ember.save(obj, p)
     out = ember.load(p)
@@ -32,6 +33,18 @@ def test_round_trip_nested_objects(tmp_path):
     assert out[5] == "int key" and out[(1, 2)] == "tuple key"
     assert out["dt"] is ember.float64 and out["pt"].y == 2 and out["b"] == b"\x00\x01"
     assert out["c"] == 1 + 2j
+    assert tuple(out["zero_d"].shape) == () and out["zero_d"].item() == 5
+    assert out["t_view"].tolist() == [[0.0, 3.0], [1.0, 4.0], [2.0, 5.0]]
+
+
+def test_module_state_dict_round_trip(tmp_path):
+    m = ember.nn.Sequential(ember.nn.Linear(3, 4), ember.nn.BatchNorm1d(4))
+    m(ember.randn(5, 3))
+    ember.save(m.state_dict(), tmp_path / "m.pt")
+    m2 = ember.nn.Sequential(ember.nn.Linear(3, 4), ember.nn.BatchNorm1d(4))
+    m2.load_state_dict(ember.load(tmp_path / "m.pt"))
+    for (k, a), (_, b) in zip(m.state_dict().items(), m2.state_dict().items()):
+        np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=k)
 
 
 def test_optimizer_state_round_trip(tmp_path):

@@ -205,12 +205,22 @@ def _record(prim, args, params, outs, out_arrays):
                 True, versions, out_vc, len(outs))
     nd = prim.nondiff_out
     for k, t in enumerate(outs):
-        if k in nd or t._data.dtype.kind not in "fc":
+        kind = t._data.dtype.kind
+        if k in nd or kind != "f":
+            if kind == "c":
+                _no_complex_grad(prim)
             continue
         t._grad_fn = node
         t._requires_grad = True
         t._output_nr = k
     return node
+
+
+def _no_complex_grad(prim):
+    raise NotImplementedError(
+        f"{prim.name}: ember does not differentiate complex tensors yet (its rules are written "
+        f"for real inputs and would give wrong gradients); complex forward computation works "
+        f"under no_grad or on tensors that do not require grad")
 
 
 def _dispatch_transform(prim, args, params):

@@ -9,7 +9,8 @@ from .indexing_prims import _index, _index_put, nonzero_prim, nonzero_tuple
 from ._util import npdtype
 
 __all__ = ["index_select", "index_add", "index_copy", "index_fill", "masked_fill",
-           "masked_select", "masked_scatter", "take", "nonzero", "argwhere"]
+           "masked_select", "masked_scatter", "take", "nonzero", "argwhere", "select_scatter",
+           "slice_scatter"]
 
 
 # ------------------------------------------------------------------ masked ops
@@ -192,6 +193,33 @@ def take(input, index):
     return _index(reshape(input, (-1,)), index, dims=(0,))
 
 
+def _scatter_view(input, src, view_fn):
+    """A copy of ``input`` with the view ``view_fn(copy)`` replaced by ``src`` (one write
+    through a view, so the gradient splits as for ``x[...] = src``)."""
+    from .copy import clone
+    from .inplace import assign
+    out = clone(input)
+    v = view_fn(out)
+    if tuple(v.shape) != tuple(src.shape):
+        raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = "
+                           f"{list(src.shape)}, slice size = {list(v.shape)}")
+    assign(v, src, "copy_")
+    return out
+
+
+def select_scatter(input, src, dim, index):
+    """``input`` with ``input.select(dim, index)`` replaced by ``src``."""
+    from .indexing import select
+    return _scatter_view(input, src, lambda t: select(t, dim, index))
+
+
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+    """``input`` with the slice ``start:end:step`` of ``dim`` replaced by ``src``."""
+    from .indexing import slice_dim
+    d = wrap_dim(dim, input.ndim, "slice_scatter")
+    return _scatter_view(input, src, lambda t: slice_dim(t, d, start, end, step))
+
+
 def nonzero(input, *, out=None, as_tuple=False):
     """Indices of the non-zero elements: an (n, ndim) tensor, or one 1-d tensor per dim."""
     if as_tuple:
@@ -206,6 +234,7 @@ def argwhere(input):
 METHODS = {"index_select": index_select, "index_add": index_add, "index_copy": index_copy,
            "index_fill": index_fill, "masked_fill": masked_fill, "masked_select": masked_select,
            "masked_scatter": masked_scatter, "take": take, "nonzero": nonzero,
-           "argwhere": argwhere}
+           "argwhere": argwhere, "select_scatter": select_scatter,
+           "slice_scatter": slice_scatter}
 INPLACE = {"index_add_": index_add, "index_copy_": index_copy, "index_fill_": index_fill,
            "masked_fill_": masked_fill, "masked_scatter_": masked_scatter}

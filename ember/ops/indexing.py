@@ -460,9 +460,9 @@ def index_put(input, indices, values, accumulate=False):
                         f"{type(values).__name__}")
     _check_dtype(input, values)
     basic, vshape, dims, idx = parse_key(input, indices)
-    if not idx:
+    if basic is not None or not idx:    # 0-d index tensors select: write into a copy
         from .copy import clone
-        return clone(input)
+        return index_put_(clone(input), indices, values, accumulate)
     return _index_put(input, values, *idx, dims=dims, accumulate=bool(accumulate))
 
 

@@ -7,8 +7,8 @@ from ._primitive import Primitive, joint
 from ._util import result_npdtype, move_bdim_to_front, batch_size_of
 
 __all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "row_stack", "dstack",
-           "column_stack", "split", "tensor_split", "hsplit", "vsplit", "dsplit", "chunk",
-           "unbind", "narrow"]
+           "column_stack", "split", "split_with_sizes", "unsafe_split", "tensor_split", "hsplit",
+           "vsplit", "dsplit", "chunk", "unsafe_chunk", "unbind", "narrow", "narrow_copy"]
 
 
 def _zeros_for(ts, xs):
@@ -163,6 +163,13 @@ def split(tensor, split_size_or_sections, dim=0):
     return _split(tensor, sizes=tuple(sizes), dim=d)
 
 
+def split_with_sizes(input, split_sizes, dim=0):
+    return split(input, list(split_sizes), dim)
+
+
+unsafe_split = split
+
+
 def tensor_split(input, indices_or_sections, dim=0):
     """NumPy's array_split: ``n`` nearly equal parts, or cuts at the given indices."""
     d = wrap_dim(dim, input.ndim, "tensor_split")
@@ -223,6 +230,9 @@ def chunk(input, chunks, dim=0):
     return split(input, -(-n // chunks), d)
 
 
+unsafe_chunk = chunk
+
+
 def _unbind_impl(x, dim):
     pre = (slice(None),) * dim
     return tuple(x[pre + (i,)] for i in range(x.shape[dim]))
@@ -261,6 +271,14 @@ def narrow(input, dim, start, length):
     return slice_dim(input, d, start, start + length)
 
 
-METHODS = {"split": split, "tensor_split": tensor_split, "hsplit": hsplit, "vsplit": vsplit,
+def narrow_copy(input, dim, start, length):
+    """``narrow`` as a new tensor rather than a view."""
+    from .copy import clone
+    return clone(narrow(input, dim, start, length))
+
+
+METHODS = {"split": split, "split_with_sizes": split_with_sizes, "unsafe_split": unsafe_split,
+           "unsafe_chunk": unsafe_chunk, "narrow_copy": narrow_copy,
+           "tensor_split": tensor_split, "hsplit": hsplit, "vsplit": vsplit,
            "dsplit": dsplit, "chunk": chunk, "unbind": unbind, "narrow": narrow}
 INPLACE = {}

@@ -36,7 +36,7 @@ __all__ = ["sum", "mean", "prod", "nansum", "nanmean", "max", "min", "amax", "am
 def reduce_dims(dim, ndim, op, empty_is_all=True):
     """Resolve ``dim`` (None, int or sequence) to a sorted tuple; None (and by default ``()``)
     mean every dim.  A 0-d tensor accepts dim 0 / -1 and reduces nothing."""
-    if dim is None:
+    if dim is None or (empty_is_all and dim == ()):
         return tuple(range(ndim))
     if isinstance(dim, (int, np.integer)):
         d = wrap_dim(dim, ndim, op)
@@ -86,10 +86,10 @@ def _pair(name, impl, **rules):
             Primitive(name + "_dim", impl, node_name=node + "Backward1", **rules))
 
 
-def _require_float(input, op, msg=None):
+def _require_float(input, msg):
+    """Raise ``msg`` (``{}`` is the dtype's PyTorch name) unless the input is float/complex."""
     if npdtype(input).kind not in "fc":
-        raise RuntimeError(msg or f"{op}(): expected input to have floating point or complex "
-                                  f"dtype but got {_tname(input.dtype)}")
+        raise RuntimeError(msg.format(_tname(input.dtype)))
 
 
 # ------------------------------------------------------------------ sum, mean, nansum
@@ -131,8 +131,8 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     """Arithmetic mean; PyTorch requires a floating (or complex) input or ``dtype``."""
     if dtype is not None:
         input = to_dtype(input, dtype)
-    _require_float(input, "mean", "mean(): could not infer output dtype. Input dtype must be "
-                   f"either a floating point or complex dtype. Got: {_tname(input.dtype)}")
+    _require_float(input, "mean(): could not infer output dtype. Input dtype must be either a "
+                   "floating point or complex dtype. Got: {}")
     dims = reduce_dims(dim, input.ndim, "mean")
     return (_mean if dim is None else _mean_d)(input, dims=dims, keepdim=bool(keepdim))
 
@@ -162,7 +162,8 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     """Mean of the non-NaN elements (a composite, as in PyTorch: DivBackward0)."""
     if dtype is not None:
         input = to_dtype(input, dtype)
-    _require_float(input, "nanmean")
+    _require_float(input, "nanmean(): expected input to have floating point or complex dtype "
+                   "but got {}")
     dims = reduce_dims(dim, input.ndim, "nanmean")
     n = _sum_d(logical_not(_isnan(input)), dims=dims, keepdim=bool(keepdim), dtype=None)
     return div(_nansum(input, dims=dims, keepdim=bool(keepdim), dtype=None), n)
@@ -508,7 +509,7 @@ def _var_args(op, input, dim, unbiased, keepdim, correction):
         dim, unbiased = None, dim
     if unbiased is not None and correction is not None:
         raise TypeError(f"{op}(): cannot pass both 'unbiased' and 'correction'")
-    _require_float(input, op, "std and var only support floating point and complex dtypes")
+    _require_float(input, "std and var only support floating point and complex dtypes")
     c = correction if correction is not None else (0 if unbiased is False else 1)
     dims = reduce_dims(dim, input.ndim, op)
     if _count(tuple(input.shape), dims) - c <= 0:

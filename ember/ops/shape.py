@@ -13,7 +13,7 @@ from ._util import broadcast_shapes as _bshapes
 __all__ = ["reshape", "view", "expand", "unsqueeze", "squeeze", "permute", "transpose",
            "movedim", "moveaxis", "swapaxes", "swapdims", "t", "flatten", "unflatten",
            "broadcast_to", "broadcast_tensors", "broadcast_shapes", "atleast_1d", "atleast_2d",
-           "atleast_3d"]
+           "atleast_3d", "ravel"]
 
 _VIEW_ERR = ("view size is not compatible with input tensor's size and stride (at least one "
              "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
@@ -380,6 +380,55 @@ def unflatten(input, dim, sizes):
     return reshape(input, shape[:d] + sizes + shape[d + 1:])
 
 
+def ravel(input):
+    """The flattened tensor (a view when the layout allows it)."""
+    return reshape(input, (-1,))
+
+
+def _unfold_impl(x, dim, size, step):
+    n = (x.shape[dim] - size) // step + 1
+    st = x.strides
+    shape = x.shape[:dim] + (n,) + x.shape[dim + 1:] + (size,)
+    strides = st[:dim] + (st[dim] * step,) + st[dim + 1:] + (st[dim],)
+    out = np.lib.stride_tricks.as_strided(x, shape, strides, writeable=step >= size and
+                                          x.flags.writeable)
+    return out
+
+
+def _unfold_vjp(g, out, x, dim, size, step):
+    """Each window's gradient is added back where it came from (windows may overlap)."""
+    from .creation import zeros_like
+    from .indexing_prims import _index_put
+    from .._tensor import make_tensor
+    n = g.shape[dim]
+    pos = make_tensor(np.arange(n)[:, None] * step + np.arange(size))
+    return _index_put(zeros_like(x), movedim(g, -1, dim + 1), pos, dims=(dim,), accumulate=True)
+
+
+_unfold = Primitive("unfold", _unfold_impl, vjp=_unfold_vjp,
+                    jvp=lambda t, out, x, dim, size, step: _unfold(t, dim=dim, size=size,
+                                                                   step=step),
+                    batch=lambda prim, args, batched, dim, size, step: prim(
+                        args[0], dim=dim + 1, size=size, step=step),
+                    saves=(), is_view=True)
+
+
+def unfold(input, dimension, size, step):
+    """All windows of ``size`` elements along ``dimension``, ``step`` apart, as a new last dim
+    (a view; windows that overlap are read-only)."""
+    if input.ndim == 0:
+        return reshape(unfold(reshape(input, (1,)), 0, size, step), (1,))
+    d = wrap_dim(dimension, input.ndim, "unfold")
+    n = input.shape[d]
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    return _unfold(input, dim=d, size=int(size), step=int(step))
+
+
 def _atleast(nd, fill):
     def fn(*tensors):
         if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
@@ -409,7 +458,8 @@ METHODS = {
     "squeeze": squeeze, "permute": permute, "transpose": transpose, "swapaxes": transpose,
     "swapdims": transpose, "t": t, "movedim": movedim, "moveaxis": movedim, "flatten": flatten,
     "unflatten": unflatten, "view_as": _same_shape(view), "reshape_as": _same_shape(reshape),
-    "expand_as": _same_shape(expand), "broadcast_to": broadcast_to,
+    "expand_as": _same_shape(expand), "broadcast_to": broadcast_to, "ravel": ravel,
+    "unfold": unfold,
     "T": property(lambda self: permute(self, tuple(reversed(range(self.ndim))))),
     "mT": property(lambda self: transpose(self, -2, -1)),
 }

@@ -69,7 +69,7 @@ def msort(input):
 
 def _topk_impl(x, k, dim, largest, sorted):
     n = x.shape[dim]
-    if 4 * k < n:           # partial selection, then order only the k chosen ones
+    if n >= 1024 and 4 * k < n:     # partial selection, then order only the k chosen ones
         p = np.argpartition(x, n - k if largest else k - 1, axis=dim)
         p = _take(p, n - k, n, dim) if largest else _take(p, 0, k, dim)
         v, o = _sorted(np.take_along_axis(x, p, axis=dim), dim, largest)

@@ -86,6 +86,10 @@ ACTIVATIONS = [
            lambda rng: [S(rand(rng, 4, 5))], torch_compare=False, vmap=False,
            ref=lambda x: x * (ember.manual_seed(3), F(ember).dropout(
                ember.ones(x.shape, dtype=str(x.dtype)), 0.4))[1].numpy()),
+    OpInfo("nn.dropout2d.seeded", lambda T, x: (T.manual_seed(5), F(T).dropout2d(x, 0.5))[1],
+           lambda rng: [S(rand(rng, 2, 6, 2, 2))], torch_compare=False, vmap=False,
+           ref=lambda x: x * (ember.manual_seed(5), F(ember).dropout2d(
+               ember.ones(x.shape, dtype=str(x.dtype)), 0.5))[1].numpy()),
 ]
 
 

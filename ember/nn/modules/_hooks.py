@@ -102,6 +102,9 @@ class BackwardHook:
         if not pos:
             return args
         new, node = self._wrap(args, pos)
+        if node is None:        # a transform level that keeps no graph here (vmap)
+            self.input_positions = ()
+            return args
         node.register_hook(self._on_input_grads)
         return tuple(new)
 
@@ -116,6 +119,8 @@ class BackwardHook:
             return result
         self.n_outputs = len(values)
         new, node = self._wrap(values, pos)
+        if node is None:
+            return result
         node.register_prehook(self._on_output_grads)
         return new[0] if single else tuple(new)
 
