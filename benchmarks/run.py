@@ -3,9 +3,15 @@
     python -m benchmarks.run            # everything
     python -m benchmarks.run core       # only the core rows
 """
+import os
 import sys
 
-from ._timing import fmt, ratio
+# One BLAS/OpenMP thread for NumPy and PyTorch alike: comparable, repeatable numbers on a
+# shared machine (PyTorch is also set to one thread in the workloads).
+for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_v, "1")
+
+from ._timing import fmt, ratio  # noqa: E402
 
 
 def _table(title, rows):
@@ -25,7 +31,8 @@ def main(argv):
         tv = torch.__version__
     except ImportError:
         tv = "not installed"
-    print(f"NumPy {np.__version__}, PyTorch {tv}")
+    print(f"NumPy {np.__version__}, PyTorch {tv}; one BLAS thread "
+          f"(OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')})")
     if "core" in which:
         from . import core
         _table("Per-op overhead", core.per_op_rows())

@@ -135,9 +135,7 @@ def _camel(name):
     return "".join(p[:1].upper() + p[1:] for p in name.split("_"))
 
 
-def _as_array(x):
-    from .._backend import as_array
-    return as_array(x)
+from .._backend import as_array as _as_array  # noqa: E402  (0-d NumPy results -> arrays)
 
 
 def _make(arr):

@@ -1,6 +1,7 @@
 """Adam and AdamW (with amsgrad and maximize), following PyTorch's update exactly."""
 import math
 
+from ._update import add_scaled_, lerp_, sq_avg_, scale_
 from .optimizer import Optimizer
 
 __all__ = ["Adam", "AdamW"]
@@ -56,12 +57,12 @@ class Adam(Optimizer):
             step = st["step"].item()
             if wd != 0:
                 if decoupled:
-                    p.mul_(1 - lr * wd)
+                    scale_(p, 1 - lr * wd)
                 else:
                     g = g.add(p, alpha=wd)
             m, v = st["exp_avg"], st["exp_avg_sq"]
-            m.mul_(b1).add_(g, alpha=1 - b1)
-            v.mul_(b2).add_(g * g, alpha=1 - b2)
+            lerp_(m, g, 1 - b1)
+            sq_avg_(v, g, b2)
             bc1 = 1 - b1 ** step
             bc2_sqrt = math.sqrt(1 - b2 ** step)
             if amsgrad:
@@ -71,7 +72,7 @@ class Adam(Optimizer):
                 denom = (vmax.sqrt() / bc2_sqrt).add_(eps)
             else:
                 denom = (v.sqrt() / bc2_sqrt).add_(eps)
-            p.add_(m / denom, alpha=-lr / bc1)
+            add_scaled_(p, m / denom, -lr / bc1)
 
 
 class AdamW(Adam):

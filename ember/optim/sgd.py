@@ -1,4 +1,5 @@
 """SGD with momentum, dampening, Nesterov momentum, weight decay and maximize."""
+from ._update import add_scaled_
 from .optimizer import Optimizer, required
 
 __all__ = ["SGD"]
@@ -42,4 +43,4 @@ class SGD(Optimizer):
                 else:
                     buf.mul_(mom).add_(g, alpha=1 - damp)
                 g = g.add(buf, alpha=mom) if nesterov else buf
-            p.add_(g, alpha=-lr)
+            add_scaled_(p, g, -lr)

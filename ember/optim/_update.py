@@ -1,0 +1,51 @@
+"""In-place parameter updates for optimizers: straight NumPy on plain tensors (one pass, no
+temporaries beyond PyTorch's), the general in-place ops otherwise (e.g. inside transforms)."""
+import numpy as np
+
+from .._tensor import Tensor
+from ..ops.inplace import bump_version
+
+
+def _plain(*ts):
+    return all(t.__class__ is Tensor for t in ts)
+
+
+def add_scaled_(p, g, alpha):
+    """``p += alpha * g``"""
+    if _plain(p, g) and p._data.dtype == g._data.dtype:
+        a = p._data
+        np.add(a, np.multiply(g._data, alpha, dtype=a.dtype), out=a)
+        bump_version(p, "add_")
+    else:
+        p.add_(g, alpha=alpha)
+
+
+def lerp_(m, g, w):
+    """``m += w * (g - m)`` (an exponential moving average)."""
+    if _plain(m, g) and m._data.dtype == g._data.dtype:
+        a = m._data
+        a *= 1 - w
+        a += w * g._data
+        bump_version(m, "lerp_")
+    else:
+        m.mul_(1 - w).add_(g, alpha=w)
+
+
+def sq_avg_(v, g, beta):
+    """``v = beta * v + (1 - beta) * g * g``"""
+    if _plain(v, g) and v._data.dtype == g._data.dtype:
+        a = v._data
+        a *= beta
+        a += (1 - beta) * (g._data * g._data)
+        bump_version(v, "mul_")
+    else:
+        v.mul_(beta).add_(g * g, alpha=1 - beta)
+
+
+def scale_(p, s):
+    """``p *= s``"""
+    if p.__class__ is Tensor:
+        p._data *= s
+        bump_version(p, "mul_")
+    else:
+        p.mul_(s)
