@@ -12,6 +12,7 @@ from ._backend import device_of, to_numpy
 
 _new = object.__new__
 _ndarray = np.ndarray
+from sys import getrefcount as _getrefcount  # noqa: E402
 
 
 class Size(tuple):
@@ -293,22 +294,34 @@ class Tensor:
         return acc
 
     def _accumulate_grad(self, g, create_graph):
-        if not create_graph:
+        """``self.grad += g``; without create_graph the first gradient's buffer is taken over
+        when nothing else can see it (as PyTorch's AccumulateGrad steals it), else copied."""
+        if create_graph:
+            if g.dtype is not self.dtype:
+                g = g.to(self.dtype)
+            self._grad = g if self._grad is None else self._grad + g
+            return
+        if g.__class__ is not Tensor:
             g = g.detach()
-        if g.dtype is not self.dtype:
-            g = g.to(self.dtype)
+            if g.dtype is not self.dtype:
+                g = g.to(self.dtype)
+            self._grad = g if self._grad is None else self._grad + g
+            return
+        a = g._data
+        del g
+        shape = self._data.shape
         cur = self._grad
-        if cur is None:
-            if not create_graph and type(g) is Tensor:
-                a = g._data
-                if a.base is not None or not a.flags.writeable or a.shape != self._data.shape:
-                    a = np.array(np.broadcast_to(a, self._data.shape))
-                g = make_tensor(a)
-            self._grad = g
-        elif create_graph or type(cur) is not Tensor or type(g) is not Tensor:
-            self._grad = cur + g
-        else:
-            np.add(cur._data, g._data, out=cur._data)
+        if cur is not None and cur.__class__ is Tensor and cur._data.shape == shape:
+            np.add(cur._data, a, out=cur._data, casting="unsafe")
+            return
+        if (a.dtype != self._data.dtype or a.shape != shape or not _stealable(a) or
+                a.flags.c_contiguous != self._data.flags.c_contiguous):
+            out = np.empty_like(self._data)          # the parameter's layout, as PyTorch
+            np.copyto(out, a, casting="unsafe")
+            a = out
+        if cur is not None:
+            a = cur._data + a if cur.__class__ is Tensor else (cur + make_tensor(a))._data
+        self._grad = make_tensor(a)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
@@ -482,6 +495,17 @@ _CNAME = {"float32": "float", "float64": "double", "float16": "c10::Half", "int6
           "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
           "bool": "bool", "complex64": "c10::complex<float>",
           "complex128": "c10::complex<double>"}
+
+
+def _stealable(a):
+    """True when array ``a`` (and the array it views) is referenced only by the caller's local
+    variable: taking it over as ``.grad`` can't alias anything a user or a graph can see."""
+    if not a.flags.writeable:
+        return False
+    if _getrefcount(a) > 3:          # the caller's variable, our argument, getrefcount's own
+        return False
+    b = a.base
+    return b is None or (type(b) is np.ndarray and b.base is None and _getrefcount(b) <= 3)
 
 
 def _add_hook_nr(table, nr, hook, add):

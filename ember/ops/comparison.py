@@ -195,7 +195,22 @@ def _where_vjp(which):
     return rule
 
 
-_where = Primitive("where", np.where, vjp=(None, _where_vjp(1), _where_vjp(2)),
+def _where_impl(c, x, y):
+    """np.where, with a branch-free fast path for ``where(c, x, 0)`` on floats (the shape of
+    relu/clamp/mask gradients): np.where is ~10x slower there on unpredictable masks."""
+    if (y.__class__ is float or y.__class__ is int) and y == 0 and x.__class__ is np.ndarray \
+            and x.dtype.kind == "f" and c.__class__ is np.ndarray and x.shape == c.shape:
+        it = _INT_OF[x.dtype.itemsize]
+        bits = c.astype(it)
+        np.negative(bits, out=bits)
+        np.bitwise_and(bits, x.view(it), out=bits)
+        return bits.view(x.dtype)
+    return np.where(c, x, y)
+
+
+_INT_OF = {2: np.int16, 4: np.int32, 8: np.int64}
+
+_where = Primitive("where", _where_impl, vjp=(None, _where_vjp(1), _where_vjp(2)),
                    jvp=(None, lambda t, out, c, x, y: _where(c, t, 0.0),
                         lambda t, out, c, x, y: _where(c, 0.0, t)),
                    batch=batch_elementwise, saves=(0,))

@@ -127,8 +127,7 @@ def _nll_impl(x, t, w, ignore_index, reduction, cdim):
         return loss.astype(x.dtype, copy=False)
     if reduction == "sum":
         return loss.sum(dtype=x.dtype)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (loss.sum() / wt.sum()).astype(x.dtype)
+    return (loss.sum() / wt.sum()).astype(x.dtype)     # 0/0 -> nan silently, as PyTorch
 
 
 def _weighted_mask(x, t, w, ignore_index, cdim):
