@@ -7,9 +7,7 @@ import pytest
 
 import ember
 from ember.func import vmap, jacrev, jacfwd, grad
-from ember.ops.pad import pad as _pad
-
-EF = type("F", (), {"pad": staticmethod(_pad)})     # ember.nn.functional.pad re-exports it
+import ember.nn.functional as EF
 
 torch = pytest.importorskip("torch")
 import torch.func as tf  # noqa: E402
@@ -321,10 +319,13 @@ INPLACE = [
     lambda T, y: y.index_copy_(1, T.tensor([4, 1]), T.zeros(4, 2, 6, dtype=T.float64)),
     lambda T, y: y.index_fill_(2, T.tensor([0, 0, 5]), 2.0),
     lambda T, y: y.scatter_(2, T.tensor([[[1, 0]]]).expand(4, 5, 2), -3.0),
-    lambda T, y: y.scatter_add_(0, T.zeros(2, 5, 6, dtype=T.long), T.ones(2, 5, 6, dtype=T.float64)),
+    lambda T, y: y.scatter_add_(0, T.zeros(2, 5, 6, dtype=T.long),
+                                T.ones(2, 5, 6, dtype=T.float64)),
     lambda T, y: y.index_put_((T.tensor([1, 1]), T.tensor([2, 2])), T.tensor(1.0, dtype=T.float64),
                               accumulate=True),
     lambda T, y: y.masked_scatter_(y > 1.0, T.arange(120.0, dtype=T.float64)),
+    lambda T, y: y.scatter_reduce_(1, T.tensor([[[0, 4]] * 6] * 4).transpose(1, 2),
+                                   T.ones(4, 2, 6, dtype=T.float64) * 3, "amax"),
 ]
 
 
@@ -391,6 +392,14 @@ ERRORS = [
     (lambda x: ember.cat([x, x[0]]), RuntimeError, "Tensors must have same number of dimensions"),
     (lambda x: x.masked_fill(x, 1.0), RuntimeError, "masked_fill_ only supports boolean masks"),
     (lambda x: x.narrow(0, 3, 2), RuntimeError, r"start \(3\) \+ length \(2\) exceeds dimension"),
+    (lambda x: x.unfold(0, 5, 1), RuntimeError,
+     "maximum size for tensor at dimension 0 is 4 but size is 5"),
+    (lambda x: x.scatter_reduce(0, ember.zeros(1, 1, 1, dtype=ember.long), x, "max"),
+     RuntimeError, "reduce argument must be either sum, prod, mean, amax or amin, got max"),
+    (lambda x: ember.select_scatter(x, x[0, 0], 0, 1), RuntimeError,
+     r"expected src to have a size equal to the slice of self. src size = \[6\], slice size = "
+     r"\[5, 6\]"),
+    (lambda x: x[0][0][0][0], IndexError, "invalid index of a 0-dim tensor"),
 ]
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from .._tensor import Tensor, make_tensor, wrap_dim
 from .._state import STATE
 from .indexing_prims import BASIC, adjacent, _index, _index_put, nonzero_tuple
+from .inplace import assign, bump_version, _tname
 from ._util import npdtype
 
 __all__ = ["select", "index_put", "index_put_"]
@@ -297,7 +298,7 @@ def _check_indices(idx, dims, vshape):
 
 def _result_shape(vshape, dims, idx):
     from ._util import broadcast_shapes
-    b = broadcast_shapes(*[tuple(i.shape) for i in idx])
+    b = tuple(idx[0].shape) if len(idx) == 1 else broadcast_shapes(*[tuple(i.shape) for i in idx])
     rest = [s for k, s in enumerate(vshape) if k not in dims]
     pos = dims[0] if adjacent(dims) else 0
     return tuple(rest[:pos]) + tuple(b) + tuple(rest[pos:])
@@ -362,14 +363,12 @@ def _value(input, values):
     if isinstance(values, np.ndarray):
         from .creation import tensor
         return tensor(values)
-    from .inplace import _tname
     raise TypeError(f"can't assign a {type(values).__name__} to a "
                     f"torch.{_tname(input.dtype)}Tensor")
 
 
 def _check_dtype(input, values):
     if isinstance(values, Tensor) and values.dtype is not input.dtype:
-        from .inplace import _tname
         raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
                            f"{_tname(input.dtype)} for the destination and "
                            f"{_tname(values.dtype)} for the source.")
@@ -379,7 +378,6 @@ def index_put_(input, indices, values, accumulate=False):
     """``input[indices] = values`` in place (``+=`` with ``accumulate``; duplicates add up).
 
     Also the writer behind ``x[key] = v`` for every key that is not purely basic."""
-    from .inplace import assign, bump_version
     if (isinstance(indices, Tensor) and npdtype(indices) == np.bool_ and not accumulate and
             (not isinstance(values, Tensor) or values.ndim == 0)):
         m = indices.ndim
@@ -469,7 +467,6 @@ def index_put(input, indices, values, accumulate=False):
 def _masked_fill_(input, mask, value):
     """In-place masked fill (also ``x[mask] = scalar``)."""
     if _plain_fast(input, mask, value):
-        from .inplace import bump_version
         arr = input._data
         _write_barrier(arr)
         v = value._data if isinstance(value, Tensor) else value

@@ -10,7 +10,7 @@ from .._tensor import Tensor, wrap_dim
 from ._primitive import Primitive, joint
 from ._util import npdtype, move_bdim_to_front, batch_size_of
 
-__all__ = ["gather", "scatter", "scatter_add", "take_along_dim"]
+__all__ = ["gather", "scatter", "scatter_add", "scatter_reduce", "take_along_dim"]
 
 
 def _grid(index, dim):
@@ -37,11 +37,11 @@ def _scatter_impl(ufunc):
     return impl
 
 
-def _batch(prim, args, batched, dim):
+def _batch(prim, args, batched, dim, **params):
     B = batch_size_of(args, batched)
     vals = [move_bdim_to_front(a, b, B) if isinstance(a, Tensor) else a
             for a, b in zip(args, batched)]
-    return prim(*vals, dim=dim + 1)
+    return prim(*vals, dim=dim + 1, **params)
 
 
 def _gather_vjp(g, out, x, index, dim):
@@ -178,6 +178,112 @@ def scatter_add(input, dim, index, src):
     return _scatter_call(_scatter_add, input, dim, index, src, "scatter_add")
 
 
+# ------------------------------------------------------------------ scatter_reduce
+
+_REDUCE = {"sum": np.add, "prod": np.multiply, "mean": np.add, "amax": np.maximum,
+           "amin": np.minimum}
+
+
+def _identity(reduce, dtype):
+    if reduce in ("sum", "mean"):
+        return 0
+    if reduce == "prod":
+        return 1
+    big = np.inf if dtype.kind in "fc" else np.iinfo(dtype).max
+    return -big if reduce == "amax" else big
+
+
+def _scatter_reduce_impl(x, index, src, dim, reduce, include_self):
+    out = np.array(x)
+    g = _grid(index, dim)
+    if not include_self:
+        out[g] = _identity(reduce, out.dtype)
+    _REDUCE[reduce].at(out, g, src)
+    if reduce == "mean":
+        count = np.full(out.shape, 1 if include_self else 0, np.int64)
+        np.add.at(count, g, 1)
+        count = np.maximum(count, 1)
+        out = out / count if out.dtype.kind in "fc" else out // count
+        out = out.astype(x.dtype, copy=False)
+    return out
+
+
+def _weights(out, x, index, src, dim, reduce, include_self):
+    """(scattered-to mask, d out/d x, d out/d src gathered per src element): the local
+    derivatives, so both rules and the JVP are weighted gathers/scatters of them."""
+    from .creation import zeros_like, ones_like
+    from .comparison import where, eq, logical_and
+    from .elementwise import div, mul
+    m = _scatter(zeros_like(x, dtype=np.bool_), index, True, dim=dim)
+    incl = 1.0 if include_self else 0.0
+    if reduce == "sum":
+        return m, incl, 1.0
+    if reduce == "mean":
+        c = _scatter_add(zeros_like(x) + incl, index, ones_like(src), dim=dim)
+        c = where(eq(c, 0), 1.0, c)
+        return m, div(incl, c), div(1.0, _gather(c, index, dim=dim))
+    if reduce in ("amax", "amin"):
+        ex = logical_and(eq(x, out), include_self)
+        es = eq(src, _gather(out, index, dim=dim))
+        n = _scatter_add(ex.to(x.dtype), index, es.to(x.dtype), dim=dim)
+        n = where(eq(n, 0), 1.0, n)
+        return m, div(ex.to(x.dtype), n), div(es.to(x.dtype), _gather(n, index, dim=dim))
+    # prod: the product of the other contributors (zeros handled by counting them)
+    zx, zs = eq(x, 0), eq(src, 0)
+    zeros = _scatter_add(mul(zx.to(x.dtype), incl), index, zs.to(x.dtype), dim=dim)
+    nz = _scatter_reduce(where(zx, 1.0, x), index, where(zs, 1.0, src), dim=dim,
+                         reduce="prod", include_self=include_self)
+
+    def others(v, zv, z, p, q):
+        return where(zv, where(eq(z, 1), q, 0.0), where(eq(z, 0), div(p, where(zv, 1.0, v)), 0.0))
+    wx = mul(others(x, zx, zeros, out, nz), incl)
+    ws = others(src, zs, _gather(zeros, index, dim=dim), _gather(out, index, dim=dim),
+                _gather(nz, index, dim=dim))
+    return m, wx, ws
+
+
+def _sr_vjp_x(g, out, x, index, src, dim, reduce, include_self):
+    from .comparison import where
+    m, wx, _ = _weights(out, x, index, src, dim, reduce, include_self)
+    return where(m, g * wx, g)
+
+
+def _sr_vjp_src(g, out, x, index, src, dim, reduce, include_self):
+    _, _, ws = _weights(out, x, index, src, dim, reduce, include_self)
+    return _gather(g, index, dim=dim) * ws
+
+
+def _sr_jvp(ts, out, x, index, src, dim, reduce, include_self):
+    from .creation import zeros_like
+    from .comparison import where
+    tx = ts[0] if ts[0] is not None else zeros_like(x)
+    m, wx, ws = _weights(out, x, index, src, dim, reduce, include_self)
+    t_in = tx * wx
+    if ts[2] is not None:
+        t_in = _scatter_add(t_in, index, ts[2] * ws, dim=dim)
+    return where(m, t_in, tx)
+
+
+_scatter_reduce = Primitive("scatter_reduce", _scatter_reduce_impl,
+                            vjp=(_sr_vjp_x, None, _sr_vjp_src), jvp=joint(_sr_jvp), batch=_batch,
+                            uses_output=True, node_name="ScatterReduceBackward0")
+
+
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
+    """Reduce ``src`` into ``input`` at ``index`` along ``dim`` with sum, prod, mean, amax or
+    amin (``include_self`` says whether ``input``'s own values take part)."""
+    if reduce not in _REDUCE:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got "
+                           f"{reduce}")
+    d = _check_index(input, dim, index, "scatter_reduce", "self")
+    if index.numel() == 0:
+        from .copy import clone
+        return clone(input)
+    return _scatter_call(lambda x, i, s, dim: _scatter_reduce(
+        x, i, s, dim=dim, reduce=reduce, include_self=bool(include_self)),
+        input, d, index, src, "scatter_reduce")
+
+
 def take_along_dim(input, indices, dim=None, *, out=None):
     """Pick values along ``dim`` at ``indices`` (broadcast against ``input`` in the other
     dims); with ``dim=None`` both are flattened first."""
@@ -199,5 +305,5 @@ def take_along_dim(input, indices, dim=None, *, out=None):
 
 
 METHODS = {"gather": gather, "scatter": scatter, "scatter_add": scatter_add,
-           "take_along_dim": take_along_dim}
-INPLACE = {"scatter_": scatter, "scatter_add_": scatter_add}
+           "scatter_reduce": scatter_reduce, "take_along_dim": take_along_dim}
+INPLACE = {"scatter_": scatter, "scatter_add_": scatter_add, "scatter_reduce_": scatter_reduce}

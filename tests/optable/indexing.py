@@ -26,6 +26,18 @@ def scatter_ref(x, s, i):
     return out
 
 
+def scatter_reduce_ref(x, s, i, reduce, include_self):
+    """Row-wise reduction along dim 1, written as plain loops."""
+    out = x.copy()
+    fn = {"sum": np.sum, "prod": np.prod, "mean": np.mean, "amax": np.max, "amin": np.min}[reduce]
+    for r in range(x.shape[0]):
+        for c in range(x.shape[1]):
+            vals = [s[r, k] for k in range(i.shape[1]) if i[r, k] == c]
+            if vals:
+                out[r, c] = fn(([x[r, c]] if include_self else []) + vals)
+    return out
+
+
 def two_indices_ref(x, v, i, j):
     y = x.copy()
     y[i, :, j] = v
@@ -152,6 +164,20 @@ OPS = [
            grad=False, jvp=False),
     OpInfo("scatter_add", lambda T, x, s, i: T.scatter_add(x, 1, i, s),
            lambda rng: [S(rand(rng, 2, 3), rand(rng, 2, 4), ints(rng, 3, 2, 4))], ref=None),
+    *[OpInfo(f"scatter_reduce.{r}{'' if inc else '.exclude_self'}",
+             (lambda r, inc: lambda T, x, s, i: x.scatter_reduce(1, i, s, r,
+                                                                  include_self=inc))(r, inc),
+             lambda rng: [S(rand(rng, 2, 3), rand(rng, 2, 4), ints(rng, 3, 2, 4))],
+             ref=(lambda r, inc: lambda x, s, i: scatter_reduce_ref(x, s, i, r, inc))(r, inc),
+             torch_compare=r != "prod",
+             notes="PyTorch's second derivative of the prod reduction is wrong (checked "
+                   "against finite differences); ember's is compared with those" if r == "prod"
+             else "")
+      for r in ("sum", "prod", "mean", "amax", "amin") for inc in (True, False)],
+    OpInfo("select_scatter", lambda T, x, s: T.select_scatter(x, s, 1, -1),
+           lambda rng: [S(rand(rng, 2, 3), rand(rng, 2))], ref=None),
+    OpInfo("slice_scatter", lambda T, x, s: T.slice_scatter(x, s, 1, 1, None, 2),
+           lambda rng: [S(rand(rng, 2, 5), rand(rng, 2, 2))], ref=None),
     OpInfo("take", lambda T, x, i: T.take(x, i),
            lambda rng: [S(rand(rng, 3, 4), ints(rng, 12, 2, 3))],
            ref=lambda x, i: np.take(x, i)),
