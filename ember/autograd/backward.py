@@ -34,6 +34,8 @@ def _make_grads(outputs, grad_outputs, is_grads_batched=False):
         if not is_grads_batched and tuple(g.shape) != tuple(out.shape):
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
                                f"{g.shape} and output[{i}] has a shape of {out.shape}.")
+        if g.dtype is not out.dtype and g.dtype.is_complex == out.dtype.is_complex:
+            g = g.to(out.dtype)          # PyTorch casts a gradient to its output's dtype
         if g.dtype.is_complex != out.dtype.is_complex:
             raise RuntimeError(f"For complex Tensors, both grad_output and output are required "
                                f"to have the same dtype. Mismatch in dtype: grad_output[{i}] "

@@ -140,6 +140,8 @@ def unsupported(op, npd):
 
 def unbroadcast(g, x):
     """Sum ``g`` down to the shape of ``x`` (the reverse of broadcasting)."""
+    if g.__class__ is Tensor and x.__class__ is Tensor and g._data.shape == x._data.shape:
+        return g
     xs = x.shape
     if g.shape == xs:
         return g

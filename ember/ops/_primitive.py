@@ -173,20 +173,26 @@ def _record(prim, args, params, outs, out_arrays):
     if _MARKING.seen:
         _check_inference(args)
     edges = []
+    has_vc = False
     for a in args:
-        if isinstance(a, Tensor) and a._requires_grad:
-            fn = a._grad_fn
-            edges.append((fn, a._output_nr) if fn is not None else (a._get_accum(), 0))
-        else:
-            edges.append(None)
+        if a.__class__ is Tensor or isinstance(a, Tensor):
+            if a._vc is not None:
+                has_vc = True
+            if a._requires_grad:
+                fn = a._grad_fn
+                if fn is not None:
+                    edges.append((fn, a._output_nr))
+                else:
+                    acc = a._accum
+                    edges.append((acc if acc is not None else a._get_accum(), 0))
+                continue
+        edges.append(None)
     versions = None
-    for a in args:
-        if a.__class__ is Tensor and a._vc is not None or isinstance(a, Tensor) and a._vc:
-            saves = prim.saves
-            versions = tuple((args[i]._vc[0] if args[i]._vc is not None else 0)
-                             if isinstance(args[i], Tensor) else 0
-                             for i in (range(len(args)) if saves is None else saves))
-            break
+    if has_vc:
+        saves = prim.saves
+        versions = tuple((args[i]._vc[0] if args[i]._vc is not None else 0)
+                         if isinstance(args[i], Tensor) else 0
+                         for i in (range(len(args)) if saves is None else saves))
     out_vc = None
     if prim.uses_output:
         t0 = outs[0]
@@ -201,6 +207,15 @@ def _record(prim, args, params, outs, out_arrays):
         args = (_make(args[0]._data),) + args[1:]
     node = Node(prim, args, params, tuple(edges), out_arrays if prim.uses_output else None,
                 True, versions, out_vc, len(outs))
+    if len(outs) == 1 and not prim.nondiff_out:
+        t = outs[0]
+        kind = t._data.dtype.kind
+        if kind == "f":
+            t._grad_fn = node
+            t._requires_grad = True
+        elif kind == "c":
+            _no_complex_grad(prim)
+        return node
     nd = prim.nondiff_out
     for k, t in enumerate(outs):
         kind = t._data.dtype.kind

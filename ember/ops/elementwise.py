@@ -160,10 +160,12 @@ def rsub(input, other, *, alpha=1):
         broadcast_error(e, "rsub", a, b)
 
 
+# The rules call the primitives directly: g has the output's dtype, which both operands
+# already share after promotion (or the operand is a weakly typed Python scalar).
 _mul = Primitive("mul", np.multiply,
-                 vjp=(lambda g, out, x, y: unbroadcast(mul(g, y), x),
-                      lambda g, out, x, y: unbroadcast(mul(g, x), y)),
-                 jvp=(lambda t, out, x, y: mul(t, y), lambda t, out, x, y: mul(t, x)),
+                 vjp=(lambda g, out, x, y: unbroadcast(_mul(g, y), x),
+                      lambda g, out, x, y: unbroadcast(_mul(g, x), y)),
+                 jvp=(lambda t, out, x, y: _mul(t, y), lambda t, out, x, y: _mul(t, x)),
                  batch=batch_elementwise)
 
 
@@ -177,9 +179,9 @@ def mul(input, other, *, out=None):
 
 
 _div = Primitive("div", np.true_divide,
-                 vjp=(lambda g, out, x, y: unbroadcast(div(g, y), x),
+                 vjp=(lambda g, out, x, y: unbroadcast(_div(g, y), x),
                       lambda g, out, x, y: unbroadcast(neg(mul(g, div(div(x, y), y))), y)),
-                 jvp=(lambda t, out, x, y: div(t, y),
+                 jvp=(lambda t, out, x, y: _div(t, y),
                       lambda t, out, x, y: neg(mul(t, div(div(x, y), y)))),
                  batch=batch_elementwise)
 
