@@ -278,3 +278,20 @@ def test_detach_shares_the_version_counter_data_does_not():
     e, t = both(data)
     assert e[0] == t[0] == 0
     close(e[1], t[1])
+
+
+def test_sibling_view_history_is_refreshed_after_a_write_through_another_view():
+    v = ember.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = ember.zeros(2, 3)
+    a = y[0]                        # a view taken before the write
+    y[0, 1] = v[1] * 5              # writes through another view of y
+    assert a.requires_grad and a.grad_fn is not None
+    (a * 1).sum().backward()
+    assert v.grad.tolist() == [0.0, 5.0, 0.0]
+
+
+def test_stale_view_without_grad_stays_cheap_and_correct():
+    y = ember.zeros(2, 3)
+    a = y[1]
+    y[1, 0] = 7.0
+    assert (a + 0).tolist() == [7.0, 0.0, 0.0] and not a.requires_grad

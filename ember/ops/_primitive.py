@@ -74,12 +74,16 @@ class Primitive:
                 arrays.append(a._data)
                 if a._requires_grad:
                     req = True
+                elif a._base is not None and a._viewinfo[4][0] != a._vc[0]:
+                    req = refresh_view(a)       # a view whose base was written in place
             elif isinstance(a, Tensor):
                 if a._is_wrapper:
                     return _dispatch_transform(self, args, params)
                 arrays.append(a._data)
                 if a._requires_grad:
                     req = True
+                elif a._base is not None and a._viewinfo[4][0] != a._vc[0]:
+                    req = refresh_view(a)
             else:
                 arrays.append(a)
         out = self.impl(*arrays, **params)
@@ -138,6 +142,13 @@ def _camel(name):
 from .._backend import as_array as _as_array  # noqa: E402  (0-d NumPy results -> arrays)
 
 
+def refresh_view(t):
+    """Bring a stale view's history up to date; returns whether it now requires grad."""
+    from .inplace import refresh_view as _refresh
+    _refresh(t)
+    return t._requires_grad
+
+
 def _make(arr):
     if arr.__class__ is not _ndarray:
         arr = _as_array(arr)
@@ -165,7 +176,7 @@ def _mark_view(t, args, prim, params):
         vc = root._vc = [0, None]
     t._vc = vc
     t._base = root
-    t._viewinfo = (src, prim, args[1:], params)
+    t._viewinfo = (src, prim, args[1:], params, [vc[0]])   # [version its history matches]
 
 
 def _record(prim, args, params, outs, out_arrays):
@@ -178,6 +189,8 @@ def _record(prim, args, params, outs, out_arrays):
         if a.__class__ is Tensor or isinstance(a, Tensor):
             if a._vc is not None:
                 has_vc = True
+                if a._base is not None and a._viewinfo[4][0] != a._vc[0]:
+                    refresh_view(a)
             if a._requires_grad:
                 fn = a._grad_fn
                 if fn is not None:

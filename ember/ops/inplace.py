@@ -32,7 +32,7 @@ def view_chain(t):
         info = getattr(cur, "_viewinfo", None)
         if info is None:
             break
-        src, prim, rest, params = info
+        src, prim, rest, params = info[:4]
         chain.append((prim, rest, params))
         if src is cur._base:
             break
@@ -182,6 +182,34 @@ def _rebase(dst, src2, interp):
         t._grad_fn = v._grad_fn
         t._output_nr = v._output_nr
         t._requires_grad = v._requires_grad
+        _stamp(t)
+
+
+def _stamp(t):
+    """Record that view ``t``'s history matches its base's current version."""
+    info = t._viewinfo
+    if len(info) > 4:             # base-level views; transform levels keep no versions
+        info[4][0] = t._vc[0]
+
+
+def refresh_view(t):
+    """Recompute a stale view's history from its base (after the base, or another view of it,
+    was written in place), as PyTorch regenerates a view's grad_fn on its next use."""
+    root = t._base
+    if not root._requires_grad and not t._requires_grad:
+        _stamp(t)
+        return
+    from .._state import STATE
+    prev = STATE.grad_enabled
+    STATE.grad_enabled = True
+    try:
+        v = replay(root, view_chain(t))
+    finally:
+        STATE.grad_enabled = prev
+    t._grad_fn = v._grad_fn
+    t._output_nr = v._output_nr
+    t._requires_grad = v._requires_grad
+    _stamp(t)
 
 
 def _chain_views(t):
