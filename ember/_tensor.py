@@ -158,7 +158,15 @@ class Tensor:
     # ------------------------------------------------------------------ autograd metadata
     @property
     def requires_grad(self):
+        if self._base is not None and not self._requires_grad:
+            self._refresh_if_stale()
         return self._requires_grad
+
+    def _refresh_if_stale(self):
+        info = getattr(self, "_viewinfo", None)
+        if info is not None and len(info) > 4 and info[4][0] != self._vc[0]:
+            from .ops.inplace import refresh_view
+            refresh_view(self)
 
     @requires_grad.setter
     def requires_grad(self, value):
@@ -178,6 +186,8 @@ class Tensor:
 
     @property
     def grad_fn(self):
+        if self._base is not None:
+            self._refresh_if_stale()
         return self._grad_fn
 
     @property
