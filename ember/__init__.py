@@ -30,6 +30,8 @@ from .ops.creation import *
 from .ops.random import *
 from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
                                  is_grad_enabled, is_inference_mode_enabled)
+from .autograd.anomaly_mode import (is_anomaly_enabled, is_anomaly_check_nan_enabled,
+                                   set_detect_anomaly)
 from . import autograd
 from . import func
 from . import linalg

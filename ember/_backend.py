@@ -88,3 +88,17 @@ def as_array(x):
 
 def to_numpy(array):
     return array if isinstance(array, np.ndarray) else cupy().asnumpy(array)
+
+
+def array_module(a):
+    """NumPy for NumPy arrays, CuPy for CuPy arrays (for impls that create new arrays)."""
+    return np if isinstance(a, np.ndarray) or _cupy is None or not isinstance(a, _cupy.ndarray) \
+        else _cupy
+
+
+def copy_into(dst, src):
+    """``dst[...] = src`` with any cast (NumPy's copyto, or a plain assignment for CuPy)."""
+    if dst.__class__ is np.ndarray:
+        np.copyto(dst, src, casting="unsafe")
+    else:
+        dst[...] = src

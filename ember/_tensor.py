@@ -324,10 +324,11 @@ class Tensor:
         if cur is not None and cur.__class__ is Tensor and cur._data.shape == shape:
             np.add(cur._data, a, out=cur._data, casting="unsafe")
             return
-        if (a.dtype != self._data.dtype or a.shape != shape or not _stealable(a) or
+        if (a.__class__ is not np.ndarray or a.dtype != self._data.dtype or a.shape != shape
+                or not _stealable(a) or
                 a.flags.c_contiguous != self._data.flags.c_contiguous):
             out = np.empty_like(self._data)          # the parameter's layout, as PyTorch
-            np.copyto(out, a, casting="unsafe")
+            out[...] = a
             a = out
         if cur is not None:
             a = cur._data + a if cur.__class__ is Tensor else (cur + make_tensor(a))._data

@@ -3,6 +3,7 @@ PyTorch when installed), float64 gradcheck by central differences, VJP against P
 against finite differences and against the VJP, vmap against a Python loop for several
 in_dims (batch sizes 0, 1, 3), and double backward."""
 import itertools
+import os
 
 import numpy as np
 import pytest
@@ -34,11 +35,15 @@ def _cases(pred=lambda op: True):
     return out
 
 
+# EMBER_TEST_DEVICE=cuda runs the checks on CuPy arrays (on a machine with a GPU)
+DEVICE = os.environ.get("EMBER_TEST_DEVICE")
+
+
 def _conv(T, a, dtype=None):
     if isinstance(a, np.ndarray):
         if dtype is not None and a.dtype.kind == "f":
             a = a.astype(dtype)
-        return T.from_numpy(np.array(a)) if T is torch else ember.tensor(a)
+        return T.from_numpy(np.array(a)) if T is torch else ember.tensor(a, device=DEVICE)
     return a
 
 
@@ -49,7 +54,7 @@ def _run(op, T, args, kwargs):
 
 def _arr(x):
     if isinstance(x, ember.Tensor):
-        return np.asarray(x.detach().numpy())
+        return np.asarray(x.detach().cpu().numpy())
     if torch is not None and isinstance(x, torch.Tensor):
         return x.detach().numpy()
     return np.asarray(x)

@@ -7,4 +7,4 @@ from .graph import Node
 from .function import *  # noqa: F401,F403
 from .gradcheck import *  # noqa: F401,F403
 from .anomaly_mode import *  # noqa: F401,F403
-from . import functional, forward_ad, profiler, graph  # noqa: F401
+from . import functional, forward_ad, profiler, graph, graphviz  # noqa: F401

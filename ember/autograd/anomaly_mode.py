@@ -7,7 +7,8 @@ node through ``anomaly_apply``: a backward function that fails, or returns NaN, 
 the forward traceback of that node (and of the nodes that induced it) and raises.
 
 The mode is process-wide, as in PyTorch.  The capture is cheap: a frame walk that keeps
-code objects and line numbers; source lines are only read when a report is printed.
+code objects and instruction offsets; line numbers and source lines are only looked up when
+a report is printed.
 """
 import functools
 import linecache

@@ -33,7 +33,7 @@ def _basis(leaves):
     from ..ops.join import split
     sizes = [x.numel() for x in leaves]
     n = sum(sizes)
-    e = eye(n, dtype=leaves[0].dtype)
+    e = eye(n, dtype=leaves[0].dtype, device=leaves[0].device)
     parts = split(e, sizes, dim=1) if len(leaves) > 1 else (e,)
     return [reshape(p, (n,) + tuple(x.shape)) for p, x in zip(parts, leaves)], n
 

@@ -14,6 +14,7 @@ from .._tensor import Tensor, make_tensor
 from .._state import STATE
 from ..autograd.graph import Node, ANOMALY
 from ._primitive import Primitive
+from .._backend import copy_into
 
 __all__ = ["assign", "inplace_method", "setitem", "view_chain", "replay", "bump_version"]
 
@@ -255,7 +256,7 @@ def _assign_base(dst, src, op):
                            "tensor refers to a single memory location. Please clone() the "
                            "tensor before performing the operation.")
     try:
-        np.copyto(d, arr, casting="unsafe")
+        copy_into(d, arr)
     except ValueError:
         s = list(np.shape(arr))
         raise RuntimeError(f"{op}: the size of the value {s} must be broadcastable to the "
@@ -389,7 +390,7 @@ def inplace_method(fn, name):
                 raise RuntimeError("unsupported operation: more than one element of the "
                                    "written-to tensor refers to a single memory location. "
                                    "Please clone() the tensor before performing the operation.")
-            np.copyto(d, res._data, casting="unsafe")
+            copy_into(d, res._data)
             bump_version(self, name)
             return self
         snap = _snapshot(self, _needs_copy(self, args))

@@ -6,6 +6,8 @@ from operator import index
 
 import numpy as np
 
+from .._backend import array_module
+
 from .._tensor import Tensor, Size, wrap_dim
 from ._primitive import Primitive
 from ._util import broadcast_shapes as _bshapes
@@ -58,9 +60,7 @@ def _view_impl(x, shape):
     try:
         return x.reshape(shape, copy=False)
     except ValueError:
-        out = np.empty(shape, x.dtype)
-        np.copyto(out.reshape(x.shape), x)
-        return out
+        return _copy_impl(x, shape)
 
 
 def _reshape_batch(prim, args, batched, shape):
@@ -74,8 +74,8 @@ _view = Primitive("view", _view_impl,
                   batch=_reshape_batch, saves=(), is_view=True)
 
 def _copy_impl(x, shape):
-    out = np.empty(shape, x.dtype)
-    np.copyto(out.reshape(x.shape), x)
+    out = array_module(x).empty(shape, x.dtype)
+    out.reshape(x.shape)[...] = x
     return out
 
 
@@ -149,7 +149,7 @@ def _expand_batch(prim, args, batched, shape):
 
 def _expand_impl(x, shape):
     """A read-only broadcast view (built directly on the buffer when x is contiguous)."""
-    if x.flags.c_contiguous and x.size:
+    if x.__class__ is np.ndarray and x.flags.c_contiguous and x.size:
         off = len(shape) - x.ndim
         xs, st = x.shape, x.strides
         out = np.ndarray(shape, x.dtype, x, 0, (0,) * off + tuple(

@@ -98,7 +98,8 @@ def pointwise_loss(name, f, dx, dy, node_name):
 # ------------------------------------------------------------------ nll_loss
 
 def _class_mask_impl(t, num_classes, ignore_index, cdim, dtype):
-    classes = np.arange(num_classes).reshape((num_classes,) + (1,) * (t.ndim - cdim))
+    from ..._backend import array_module
+    classes = array_module(t).arange(num_classes).reshape((num_classes,) + (1,) * (t.ndim - cdim))
     tt = np.expand_dims(t, cdim)
     return ((tt == classes) & (tt != ignore_index)).astype(dtype)
 
