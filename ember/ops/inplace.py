@@ -251,7 +251,7 @@ def _assign_base(dst, src, op):
         src = _align(src, dst)
     arr = src._data if isinstance(src, Tensor) else src
     d = dst._data
-    if not d.flags.writeable:
+    if not getattr(d.flags, "writeable", True):
         raise RuntimeError("unsupported operation: more than one element of the written-to "
                            "tensor refers to a single memory location. Please clone() the "
                            "tensor before performing the operation.")
@@ -386,7 +386,7 @@ def inplace_method(fn, name):
             res = fn(self, *args, **kwargs)
             _check_result(self, res, name)
             d = self._data
-            if not d.flags.writeable:
+            if not getattr(d.flags, "writeable", True):
                 raise RuntimeError("unsupported operation: more than one element of the "
                                    "written-to tensor refers to a single memory location. "
                                    "Please clone() the tensor before performing the operation.")
