@@ -104,46 +104,42 @@ def mlp_rows():
         for b_, g in zip(nb, (gb0, gb1, gb2)):
             b_ -= lr * g
 
-    eW = [ember.tensor(w.copy(), requires_grad=True) for w in Ws]
-    eb = [ember.tensor(b.copy(), requires_grad=True) for b in bs]
+    F = ember.nn.functional
+    net = ember.nn.Sequential(ember.nn.Linear(784, 256), ember.nn.ReLU(), ember.nn.Linear(256, 256),
+                              ember.nn.ReLU(), ember.nn.Linear(256, 10))
+    with ember.no_grad():
+        for lin, w, b in zip(net[::2], Ws, bs):
+            lin.weight.copy_(ember.tensor(w))
+            lin.bias.copy_(ember.tensor(b))
+    opt = ember.optim.SGD(net.parameters(), lr=lr)
     eX, eY = ember.tensor(X), ember.tensor(Y)
-    F = ember.nn.functional if hasattr(ember.nn, "functional") else None
 
     def ember_step():
-        h = eX
-        for i in range(3):
-            h = ember.addmm(eb[i], h, eW[i].t()) if hasattr(ember, "addmm") else h @ eW[i].t() + eb[i]
-            if i < 2:
-                h = ember.relu(h)
-        loss = F.cross_entropy(h, eY) if F is not None and hasattr(F, "cross_entropy") else None
-        loss.backward()
-        with ember.no_grad():
-            for p in eW + eb:
-                p.sub_(p.grad, alpha=lr) if False else p.add_(p.grad, alpha=-lr)
-                p.grad = None
+        opt.zero_grad()
+        F.cross_entropy(net(eX), eY).backward()
+        opt.step()
 
     t_step = None
     if torch is not None:
-        tW = [torch.from_numpy(w.copy()).requires_grad_() for w in Ws]
-        tb = [torch.from_numpy(b.copy()).requires_grad_() for b in bs]
+        tnet = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(),
+                                   torch.nn.Linear(256, 256), torch.nn.ReLU(),
+                                   torch.nn.Linear(256, 10))
+        with torch.no_grad():
+            for lin, w, b in zip(tnet[::2], Ws, bs):
+                lin.weight.copy_(torch.from_numpy(w))
+                lin.bias.copy_(torch.from_numpy(b))
+        topt = torch.optim.SGD(tnet.parameters(), lr=lr)
         tX, tY = torch.from_numpy(X), torch.from_numpy(Y)
 
         def torch_step():
-            h = tX
-            for i in range(3):
-                h = torch.addmm(tb[i], h, tW[i].t())
-                if i < 2:
-                    h = torch.relu(h)
-            loss = torch.nn.functional.cross_entropy(h, tY)
-            loss.backward()
-            with torch.no_grad():
-                for p in tW + tb:
-                    p.add_(p.grad, alpha=-lr)
-                    p.grad = None
+            topt.zero_grad()
+            torch.nn.functional.cross_entropy(tnet(tX), tY).backward()
+            topt.step()
         t_step = measure(torch_step, repeat=5)
     try:
         e = measure(ember_step, repeat=5)
     except Exception as exc:      # an op the step needs is missing
         e = None
         print(f"  (MLP step skipped: {exc!r})")
-    return [("MLP 784-256-256-10 SGD step, batch 64", e, measure(np_step, repeat=5), t_step)]
+    return [("MLP 784-256-256-10 step (nn.Linear, cross_entropy, SGD), batch 64", e,
+             measure(np_step, repeat=5), t_step)]

@@ -305,28 +305,26 @@ class Tensor:
 
     def _accumulate_grad(self, g, create_graph):
         """``self.grad += g``; without create_graph the first gradient's buffer is taken over
-        when nothing else can see it (as PyTorch's AccumulateGrad steals it), else copied."""
-        if create_graph:
+        when nothing else can see it (as PyTorch's AccumulateGrad steals it), else copied in
+        the parameter's layout."""
+        if create_graph or g.__class__ is not Tensor:
+            if not create_graph:
+                g = g.detach()
             if g.dtype is not self.dtype:
                 g = g.to(self.dtype)
             self._grad = g if self._grad is None else self._grad + g
             return
-        if g.__class__ is not Tensor:
-            g = g.detach()
-            if g.dtype is not self.dtype:
-                g = g.to(self.dtype)
-            self._grad = g if self._grad is None else self._grad + g
-            return
+        # references to g: the engine's caller frame, this parameter, getrefcount's argument
+        owned = _getrefcount(g) <= 3 and g._grad_fn is None and g._base is None
         a = g._data
-        del g
         shape = self._data.shape
         cur = self._grad
         if cur is not None and cur.__class__ is Tensor and cur._data.shape == shape:
             np.add(cur._data, a, out=cur._data, casting="unsafe")
             return
-        if (a.__class__ is not np.ndarray or a.dtype != self._data.dtype or a.shape != shape
-                or not _stealable(a) or
-                a.flags.c_contiguous != self._data.flags.c_contiguous):
+        if not (owned and a.__class__ is np.ndarray and a.dtype == self._data.dtype and
+                a.shape == shape and a.flags.c_contiguous == self._data.flags.c_contiguous and
+                _stealable(a)):
             out = np.empty_like(self._data)          # the parameter's layout, as PyTorch
             out[...] = a
             a = out
@@ -509,11 +507,11 @@ _CNAME = {"float32": "float", "float64": "double", "float16": "c10::Half", "int6
 
 
 def _stealable(a):
-    """True when array ``a`` (and the array it views) is referenced only by the caller's local
-    variable: taking it over as ``.grad`` can't alias anything a user or a graph can see."""
+    """True when array ``a`` (and the array it views) is referenced only by its tensor and the
+    caller: taking it over as ``.grad`` can't alias anything a user or a graph can see."""
     if not a.flags.writeable:
         return False
-    if _getrefcount(a) > 3:          # the caller's variable, our argument, getrefcount's own
+    if _getrefcount(a) > 4:          # the tensor, the caller's variable, our argument, getrefcount
         return False
     b = a.base
     return b is None or (type(b) is np.ndarray and b.base is None and _getrefcount(b) <= 3)

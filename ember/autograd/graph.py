@@ -332,7 +332,7 @@ def run_backward(roots, grads, *, retain_graph=False, create_graph=False, captur
             if node.__class__ is AccumulateGrad:
                 if accumulate and gs[0] is not None and (
                         accumulate_only is None or node in targets):
-                    _accumulate(node, gs[0], create_graph)
+                    _accumulate(node, gs.pop(), create_graph)   # hand over our reference
                 continue
             if (targets is not None and node not in needed or
                     (gs[0] is None if node.n_out == 1 else all(g is None for g in gs))):
@@ -374,6 +374,8 @@ def run_backward(roots, grads, *, retain_graph=False, create_graph=False, captur
                     deps[nx] -= 1
                     if deps[nx] == 0:
                         push(nx)
+            in_grads = g = gs = None     # hold no gradient past its hand-over (AccumulateGrad
+            #                              takes over a buffer only nobody else references)
     finally:
         STATE.grad_enabled = prev
     if capture is not None:

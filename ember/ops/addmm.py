@@ -59,11 +59,20 @@ def _addmm_batch(prim, args, batched, beta, alpha):
     return _combine_batched(inp, prod, batched[0], batched[1] or batched[2], 2, beta, alpha)
 
 
+def _mat2_grad(g, out, inp, a, b, beta, alpha):
+    """a^T g, computed as (g^T a)^T when mat2 is a transposed matrix (a Linear layer's W.t()),
+    so the weight's gradient comes out C-contiguous and AccumulateGrad can keep it uncopied."""
+    if b.__class__ is Tensor and b._data.ndim == 2 and b._data.flags.f_contiguous and \
+            not b._data.flags.c_contiguous:
+        return _scale(_mT(_mm(_mT(g), a)), alpha)
+    return _scale(_mm(_mT(a), g), alpha)
+
+
 _addmm = Primitive(
     "addmm", _addmm_impl,
     vjp=(lambda g, out, inp, a, b, beta, alpha: _sum_back(g, inp, beta),
          lambda g, out, inp, a, b, beta, alpha: _scale(_mm(g, _mT(b)), alpha),
-         lambda g, out, inp, a, b, beta, alpha: _scale(_mm(_mT(a), g), alpha)),
+         _mat2_grad),
     jvp=(lambda t, out, inp, a, b, beta, alpha: _scale(t, beta),
          lambda t, out, inp, a, b, beta, alpha: _scale(_mm(t, b), alpha),
          lambda t, out, inp, a, b, beta, alpha: _scale(_mm(a, t), alpha)),

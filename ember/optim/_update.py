@@ -7,7 +7,8 @@ from ..ops.inplace import bump_version
 
 
 def _plain(*ts):
-    return all(t.__class__ is Tensor for t in ts)
+    """Base-level tensors (Parameters included), not transform wrappers."""
+    return all(isinstance(t, Tensor) and not t._is_wrapper for t in ts)
 
 
 def add_scaled_(p, g, alpha):
@@ -44,7 +45,7 @@ def sq_avg_(v, g, beta):
 
 def scale_(p, s):
     """``p *= s``"""
-    if p.__class__ is Tensor:
+    if _plain(p):
         p._data *= s
         bump_version(p, "mul_")
     else:

@@ -1,17 +1,93 @@
-"""Affine maps and distances: ``linear``, ``bilinear``, ``normalize``, ``cosine_similarity``,
-``pairwise_distance`` (composites of ember ops)."""
+"""Affine maps and distances: ``linear`` (one primitive: the hot path of every MLP),
+``bilinear``, ``normalize``, ``cosine_similarity``, ``pairwise_distance`` (composites)."""
+import numpy as np
+
 import ember
+from ...ops._primitive import Primitive
+from ...ops.linalg import _mm
 
 __all__ = ["linear", "bilinear", "normalize", "cosine_similarity", "pairwise_distance"]
 
 
+def _linear_impl(x, w, b):
+    out = np.matmul(x, w.T)
+    if b is not None:
+        out += b
+    return out
+
+
+def _as_rows(t):
+    """(..., k) -> (N, k) for the weight gradient's single matmul."""
+    return ember.reshape(t, (-1, t.shape[-1])) if t.ndim != 2 else t
+
+
+def _input_grad(g, out, x, w, b):
+    return _mm(g, w) if g.ndim == 2 else ember.matmul(g, w)
+
+
+def _weight_grad(g, out, x, w, b):
+    # g^T x over every leading dim: one (out, N) @ (N, in) product, C-contiguous like w
+    return _mm(ember.t(_as_rows(g)), _as_rows(x))
+
+
+def _bias_grad(g, out, x, w, b):
+    lead = tuple(range(g.ndim - 1))
+    return ember.sum(g, lead) if lead else g
+
+
+def _linear_batch(prim, args, batched, **params):
+    """Unbatched weights: the leading dims of x carry the batch.  Batched weights (an
+    ensemble): a batched matmul against w^T, then the bias padded after the batch dim."""
+    x, w, b = args
+    bx, bw, bb = batched
+    if not bw and not bb:
+        return prim(x, w, b) if bx else prim(ember.unsqueeze(x, 0), w, b)
+    from ...ops.linalg import _batched_general
+    lx = x.ndim - bx
+    out = _batched_general((x, ember.transpose(w, -1, -2) if bw else ember.t(w)),
+                           (bx, bw), (lx, 2))
+    if b is not None:
+        if bb:
+            lo = out.ndim - (1 if bx or bw else 0)      # the product's logical rank
+            s = tuple(b.shape)
+            b = ember.reshape(b, (s[0],) + (1,) * (lo - 1) + s[1:])
+        out = out + b
+    return out
+
+
+def _make_linear(node_name):
+    return Primitive(
+        "linear" if node_name == "AddmmBackward0" else "linear_nobias", _linear_impl,
+        vjp=(_input_grad, _weight_grad, _bias_grad),
+        jvp=(lambda t, out, x, w, b: ember.matmul(t, ember.t(w)),
+             lambda t, out, x, w, b: ember.matmul(x, ember.t(t)),
+             lambda t, out, x, w, b: t),
+        batch=_linear_batch, saves=(0, 1), node_name=node_name)
+
+
+_linear = _make_linear("AddmmBackward0")
+_linear_nobias = _make_linear("MmBackward0")
+
+
 def linear(input, weight, bias=None):
-    """``input @ weight.T + bias``; a 2-D input with a bias is one ``addmm`` (as in PyTorch,
-    whose graph shows ``AddmmBackward0``)."""
-    if input.ndim == 2 and bias is not None and bias.ndim <= 1:
-        return ember.addmm(bias, input, ember.t(weight))
-    out = ember.matmul(input, ember.t(weight) if weight.ndim == 2 else weight)
-    return out if bias is None else out + bias
+    """``input @ weight.T + bias`` as one primitive (node ``AddmmBackward0`` with a bias, as a
+    2-D linear shows in PyTorch); the weight gradient comes out in the weight's layout."""
+    if weight.ndim != 2 or input.ndim == 0:
+        out = ember.matmul(input, ember.t(weight) if weight.ndim == 2 else weight)
+        return out if bias is None else out + bias
+    if input.shape[-1] != weight.shape[1]:
+        rows = "x".join(map(str, (int(np.prod(input.shape[:-1])), input.shape[-1])))
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows} and "
+                           f"{weight.shape[1]}x{weight.shape[0]})")
+    if input.dtype is not weight.dtype or bias is not None and bias.dtype is not weight.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
+                           f"{input.dtype.name.capitalize()} and "
+                           f"{weight.dtype.name.capitalize()}")
+    if bias is None:
+        return _linear_nobias(input, weight, None)
+    if bias.ndim > 1 or bias.ndim == 1 and bias.shape[0] not in (1, weight.shape[0]):
+        return ember.matmul(input, ember.t(weight)) + bias
+    return _linear(input, weight, bias)
 
 
 def bilinear(input1, input2, weight, bias=None):
