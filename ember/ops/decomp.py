@@ -280,9 +280,14 @@ def _solve_batch(prim, args, batched, vec):
                 _pad_batched(b, batched[1], nbatch + (1 if vec else 2)), vec=vec)
 
 
+def _solve_jvp_a(t, out, a, b, vec):
+    # d(A^-1 B) = -A^-1 dA X
+    tx = SH.squeeze(matmul(t, SH.unsqueeze(out, -1)), -1) if vec else matmul(t, out)
+    return _solve(a, E.neg(tx), vec=vec)
+
+
 _solve = Primitive("linalg_solve", _solve_impl, vjp=joint(_solve_vjp),
-                   jvp=(lambda t, out, a, b, vec: _solve(a, E.neg(matmul(t, out)), vec=vec),
-                        lambda t, out, a, b, vec: _solve(a, t, vec=vec)),
+                   jvp=(_solve_jvp_a, lambda t, out, a, b, vec: _solve(a, t, vec=vec)),
                    batch=_solve_batch, uses_output=True, node_name="LinalgSolveExBackward0")
 
 

@@ -244,6 +244,11 @@ def _make_plan(spec, shapes):
         slots.append(work_n)
         work_n += 1
 
+    if n == 2:
+        _, _, ra, rb, fn = steps[0]
+        if ra is None and rb is None:
+            return lambda arrays: fn(arrays[0], arrays[1])
+
     def multi(arrays):
         work = list(arrays)
         for i, j, ra, rb, fn in steps:
@@ -301,15 +306,16 @@ def _einsum_vjp(k):
         spec2 = ((outl,) + tuple(t for t, _ in others) + tuple(extra_terms), present)
         r = _einsum(g, *(o for _, o in others), *extra_ops, spec=spec2)
         xs = tuple(x.shape)
-        if len(present) != len(new):
-            r = reshape(r, tuple(d if c in avail else 1 for c, d in zip(new, xs)))
-        if tuple(r.shape) != xs:
-            # letters only in this operand are broadcast back; size-1 broadcasting summed
-            rs = tuple(r.shape)
-            if any(a != b and b == 1 for a, b in zip(rs, xs)):
-                r = sum_to_size(r, xs)
-            if tuple(r.shape) != xs:
-                r = expand(r, xs)
+        kept = tuple(d for c, d in zip(new, xs) if c in avail)
+        rs = tuple(r.shape)
+        if rs != kept:          # size-1 broadcasting: sum where x had 1, expand where others had
+            red = tuple(1 if k == 1 else d for d, k in zip(rs, kept))
+            if red != rs:
+                r = sum_to_size(r, red)
+            if red != kept:
+                r = expand(r, kept)
+        if len(present) != len(new):        # letters only in this operand: broadcast back
+            r = expand(reshape(r, tuple(d if c in avail else 1 for c, d in zip(new, xs))), xs)
         return r
     return rule
 

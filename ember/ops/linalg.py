@@ -45,7 +45,7 @@ def _scale(x, s):
 def _matmul_impl(a, b):
     """np.matmul, but a stack of short matrices (or any stack) times a vector runs as one
     GEMM/GEMV on the folded stack (per-matrix BLAS calls dominate there; vmap of mm hits it)."""
-    if a.ndim > 2 and (b.ndim == 1 or b.ndim == 2 and a.shape[-2] < 16):
+    if a.ndim > 2 and (b.ndim == 1 or b.ndim == 2 and a.shape[-2] <= 8):
         k = a.shape[-1]
         r = np.matmul(a.reshape(_prod(a.shape[:-1]), k), b)
         return r.reshape(a.shape[:-1] + b.shape[1:])
@@ -180,7 +180,8 @@ _bmm = Primitive(
 # ------------------------------------------------------------------ checks (PyTorch's messages)
 
 _CPP = {"float32": "float", "float64": "double", "float16": "c10::Half",
-        "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+        "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int", "int16": "short int",
+        "int8": "signed char",
         "uint8": "unsigned char", "bool": "bool", "complex64": "c10::complex<float>",
         "complex128": "c10::complex<double>"}
 

@@ -16,7 +16,7 @@ from .tri import diagonal, diag_embed, tril, triu
 from .decomp import check_matrix, _solve, _sym
 from . import elementwise as E, shape as SH, reduction as R
 
-__all__ = ["qr", "eigh", "eigvalsh", "svd", "svdvals", "pinv"]
+__all__ = ["qr", "eigh", "eigvalsh", "svd", "svdvals", "pinv", "matrix_rank", "cond"]
 
 linalg_qr = structseq("linalg_qr", ("Q", "R"))
 linalg_eigh = structseq("linalg_eigh", ("eigenvalues", "eigenvectors"))
@@ -51,7 +51,7 @@ def _cat(xs, dim):
 
 def _qr_impl(a, mode):
     if mode == "r":
-        return np.empty(a.shape[:-2] + (0,), a.dtype), np.linalg.qr(a, mode="r")
+        return np.empty((0,), a.dtype), np.linalg.qr(a, mode="r")
     return tuple(np.linalg.qr(a, mode=mode))
 
 
@@ -107,7 +107,10 @@ def _qr_jvp(tangents, out, a, mode):
 
 
 def _qr_batch(prim, args, batched, mode):
-    return prim(args[0], mode=mode)
+    q, r = prim(args[0], mode=mode)
+    if mode == "r":         # Q is an empty placeholder: give it the batch dim
+        q = SH.expand(SH.unsqueeze(q, 0), (r.shape[0], 0))
+    return q, r
 
 
 _qr = Primitive("linalg_qr", _qr_impl, vjp=joint(_qr_vjp), jvp=joint(_qr_jvp),
@@ -276,27 +279,66 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     from .norms import vector_norm
     if A.ndim < 2 or npdtype(A).kind not in "fc":
         from .einsum import _dt_name
-        raise RuntimeError(f"linalg.pinv({_dt_name(A)}{{{list(A.shape)}}}): expected a tensor with "
-                           f"2 or more dimensions of float, double, cfloat or cdouble types")
+        raise RuntimeError(f"linalg.pinv({_dt_name(A)}{{{list(A.shape)}}}): expected a tensor "
+                           f"with 2 or more dimensions of float, double, cfloat or cdouble types")
     check_matrix("linalg.pinv", A, square=hermitian)
     m, n = A.shape[-2], A.shape[-1]
-    if rtol is None:
-        rtol = float(np.finfo(npdtype(A)).eps) * max(m, n) if atol is None or _is_zero(atol) \
-            else 0.0
     if hermitian:
         w, V = _eigh(A, UPLO="L")
         s, smax = w, vector_norm(w, float("inf"), -1, True)
     else:
         U, s, Vh = _svd(A, full_matrices=False)
         smax = _narrow(s, -1, 0, 1) if min(m, n) else s
-    thr = E.mul(smax, rtol)
-    if atol is not None and not _is_zero(atol):
-        thr = where(gt(thr, atol), thr, atol)
+    thr = _cutoff(A, s, atol, rtol, smax)
     keep = gt(_abs(s), thr)
     sinv = where(keep, E.div(1.0, where(keep, s, 1.0)), 0.0)
     if hermitian:
         return matmul(E.mul(V, SH.unsqueeze(sinv, -2)), _mT(V))
     return matmul(E.mul(_mT(Vh), SH.unsqueeze(sinv, -2)), _mT(U))
+
+
+def _cutoff(A, s, atol, rtol, smax):
+    """max(atol, rtol * s_max) with PyTorch's defaults (rtol = eps * max(m, n) without atol)."""
+    from .comparison import gt, where
+    m, n = A.shape[-2], A.shape[-1]
+    if rtol is None:
+        rtol = float(np.finfo(npdtype(A)).eps) * max(m, n) if atol is None or _is_zero(atol) \
+            else 0.0
+    thr = E.mul(smax, rtol)
+    if atol is not None and not _is_zero(atol):
+        thr = where(gt(thr, atol), thr, atol)
+    return thr
+
+
+def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None):
+    """Number of singular values above the cutoff (an int64 count, not differentiable)."""
+    from .comparison import gt
+    from .norms import vector_norm
+    check_matrix("linalg.matrix_rank", A, square=hermitian)
+    s = _abs(_eigvalsh(A, UPLO="L")) if hermitian else _svdvals(A)
+    if min(A.shape[-2], A.shape[-1]) == 0:
+        return R.sum(gt(s, 0), -1)
+    smax = vector_norm(s, float("inf"), -1, True)
+    return R.sum(gt(s, _cutoff(A, s, atol, rtol, smax)), -1)
+
+
+def cond(A, p=None, *, out=None):
+    """Condition number: ratio of extreme singular values (p = None, 2, -2) or
+    ``norm(A, p) * norm(inv(A), p)``."""
+    from .norms import matrix_norm
+    from .decomp import inv
+    if p in (None, 2, -2):
+        check_matrix("linalg.cond", A, square=False)
+        s = _svdvals(A)
+        k = s.shape[-1]
+        big, small = _narrow(s, -1, 0, 1), _narrow(s, -1, k - 1, 1)
+        r = E.div(big, small) if p != -2 else E.div(small, big)
+        return SH.squeeze(r, -1)
+    if A.ndim >= 2 and A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"linalg.cond(ord={p}): A must be batches of square matrices, but "
+                           f"they are {A.shape[-2]} by {A.shape[-1]} matrices")
+    check_matrix("linalg.cond", A)
+    return E.mul(matrix_norm(A, p), matrix_norm(inv(A), p))
 
 
 def _is_zero(x):

@@ -49,8 +49,10 @@ OPS = [
            lambda rng: [S(rand(rng, 3, 3) + 4 * np.eye(3), rand(rng, 3, 2)),
                         S(rand(rng, 3, 3) + 4 * np.eye(3), rand(rng, 3)),
                         S(rand(rng, 2, 3, 3) + 4 * np.eye(3), rand(rng, 3, 2)),
-                        S(rand(rng, 3, 3) + 4 * np.eye(3), rand(rng, 2, 3, 1))],
-           ref=lambda a, b: np.linalg.solve(a, b) if b.ndim != 1 else np.linalg.solve(a, b)),
+                        S(rand(rng, 3, 3) + 4 * np.eye(3), rand(rng, 2, 3, 1)),
+                        S(rand(rng, 2, 3, 3) + 4 * np.eye(3), rand(rng, 2, 3))],
+           ref=lambda a, b: np.linalg.solve(a, b[..., None])[..., 0]
+           if b.shape == a.shape[:-1] else np.linalg.solve(a, b)),
     OpInfo("linalg.solve.right", lambda T, a, b: T.linalg.solve(a, b, left=False),
            lambda rng: [S(rand(rng, 3, 3) + 4 * np.eye(3), rand(rng, 2, 3))],
            ref=lambda a, b: np.linalg.solve(a.T, b.T).T),
@@ -94,6 +96,18 @@ OPS = [
            _mats((3, 3), (2, 2, 2)), ref=lambda a: np.linalg.matrix_power(a, -2)),
     OpInfo("linalg.matrix_power.zero", lambda T, a: T.linalg.matrix_power(a, 0) + a,
            _plain((2, 2)), ref=lambda a: np.eye(2) + a),
+    OpInfo("linalg.matrix_rank", lambda T, a: T.linalg.matrix_rank(a),
+           lambda rng: [S(rand(rng, 4, 3)), S(rand(rng, 4, 2) @ rand(rng, 2, 3)),
+                        S(rand(rng, 2, 3, 1) @ rand(rng, 2, 1, 3))],
+           ref=np.linalg.matrix_rank, grad=False, jvp=False),
+    OpInfo("linalg.matrix_rank.hermitian", lambda T, a: T.linalg.matrix_rank(
+        a @ a.mT, hermitian=True, atol=1e-3), _plain((3, 2)), grad=False, jvp=False),
+    OpInfo("linalg.cond", lambda T, a: T.linalg.cond(a), _mats((3, 3), (2, 3, 3)),
+           ref=np.linalg.cond),
+    # PyTorch's own backward of cond for these orders fails (it modifies inv's output in place)
+    *[OpInfo(f"linalg.cond.{p}", lambda T, a, p=p: T.linalg.cond(a, p), _mats((3, 3)),
+             ref=lambda a, p=p: np.linalg.cond(a, p), torch_compare=p == -2)
+      for p in ("fro", 1, -2, INF)],
     # ---- norms
     OpInfo("linalg.vector_norm", lambda T, a: T.linalg.vector_norm(a), _plain((3, 4), (5,)),
            ref=lambda a: np.linalg.norm(a.ravel())),
