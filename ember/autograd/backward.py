@@ -136,7 +136,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 raise RuntimeError(f"The differentiated Tensor at index {k} appears to not have "
                                    f"been used in the graph. Set allow_unused=True if this is "
                                    f"the desired behavior.")
-        elif not create_graph:
-            g = g.detach()
+        elif not create_graph and g._requires_grad:
+            g = g.detach()       # e.g. a grad_output that required grad, passed through
         out.append(g)
     return tuple(out)

@@ -235,11 +235,12 @@ def _raise_modified(node, t, i, cur, expected, vc):
 # ---------------------------------------------------------------------------- engine
 
 def _collect(roots):
-    """Dependency counts of every node reachable from ``roots`` (iteratively); roots that no
-    other root reaches have count 0."""
+    """Dependency counts of every node reachable from ``roots`` (iteratively; roots that no
+    other root reaches have count 0) and the number of reachable leaves."""
     deps = dict.fromkeys(roots, 0)
     stack = list(roots)
     pop, push, get = stack.pop, stack.append, deps.get
+    leaves = 0
     while stack:
         for e in pop().next:
             if e is not None:
@@ -247,10 +248,13 @@ def _collect(roots):
                 c = get(nx)
                 if c is None:
                     deps[nx] = 1
-                    push(nx)
+                    if nx.__class__ is AccumulateGrad:
+                        leaves += 1
+                    else:
+                        push(nx)
                 else:
                     deps[nx] = c + 1
-    return deps
+    return deps, leaves
 
 
 def _needed(roots, targets):
@@ -303,14 +307,19 @@ def run_backward(roots, grads, *, retain_graph=False, create_graph=False, captur
             buf = buffers[node] = [None] * node.n_out
             root_nodes.append(node)
         buf[nr] = g if buf[nr] is None else buf[nr] + g
-    deps = _collect(root_nodes)
+    deps, n_leaves = _collect(root_nodes)
 
     targets = None
     if capture is not None or accumulate_only is not None:
         targets = set(n for n, _ in capture) if capture is not None else set(accumulate_only)
-        needed = _needed(root_nodes, targets)
+        if n_leaves == len(targets) and all(t.__class__ is AccumulateGrad for t in targets):
+            targets = None      # every leaf is wanted: nothing to prune
+        else:
+            needed = _needed(root_nodes, targets)
     captured = {} if capture is not None else None
-    cap_keys = set(capture) if capture is not None else ()
+    cap_nodes = {}
+    for n, nr in capture or ():
+        cap_nodes.setdefault(n, []).append(nr)
 
     prev = STATE.grad_enabled
     STATE.grad_enabled = create_graph
@@ -324,14 +333,13 @@ def run_backward(roots, grads, *, retain_graph=False, create_graph=False, captur
                 gs = [None] * node.n_out
             if node._special:
                 gs = _pre_hooks(node, gs)
-            if cap_keys:
-                for nr in range(node.n_out):
-                    if (node, nr) in cap_keys:
-                        captured[(node, nr)] = gs[nr]
+            if cap_nodes and node in cap_nodes:
+                for nr in cap_nodes[node]:
+                    captured[(node, nr)] = gs[nr]
             edges = node.next
             if node.__class__ is AccumulateGrad:
                 if accumulate and gs[0] is not None and (
-                        accumulate_only is None or node in targets):
+                        targets is None or node in targets):
                     _accumulate(node, gs.pop(), create_graph)   # hand over our reference
                 continue
             if (targets is not None and node not in needed or
