@@ -3,8 +3,15 @@
 Every primitive has a batching rule that receives the inner values and which of them are
 batched, and returns the batched result; no primitive ever falls back to a Python loop.
 """
+import numpy as np
+
+from .._backend import as_array
 from .._dispatch import Interpreter, Wrapper, new_wrapper
-from .._tensor import Tensor, Size
+from .._tensor import Tensor, Size, make_tensor
+from ..ops._util import batch_elementwise, batch_unary
+
+_ndarray = np.ndarray
+_PLAIN_RULES = (batch_elementwise, batch_unary)
 
 __all__ = ["VmapInterpreter", "BatchedTensor"]
 
@@ -71,6 +78,14 @@ class VmapInterpreter(Interpreter):
         return new_wrapper(BatchedTensor, self, value)
 
     def process(self, prim, args, params):
+        if prim.batch in _PLAIN_RULES:
+            out = _direct(self, prim, args, params)
+            if out is not None:
+                return out
+        elif "vmap_params" in prim.__dict__ and len(args) == 1:
+            out = _direct_view(self, prim, args[0], params)
+            if out is not None:
+                return out
         vals = []
         batched = []
         for a in args:
@@ -87,6 +102,73 @@ class VmapInterpreter(Interpreter):
         if prim.n_out == 1:
             return new_wrapper(BatchedTensor, self, out)
         return tuple(new_wrapper(BatchedTensor, self, o) for o in out)
+
+
+def _direct(interp, prim, args, params):
+    """The fast path of elementwise primitives on plain arrays: when no value records autograd
+    history and the batched operands need no reshaping, call the implementation on the
+    physical arrays at once (what the generic rule would do, minus two dispatch layers)."""
+    if prim.is_view or prim.n_out != 1:
+        return None
+    arrays = []
+    nd_b = nd_u = -1
+    for a in args:
+        c = a.__class__
+        if c is BatchedTensor:
+            if a._interp is not interp:
+                return None
+            v = a._inner
+            if v.__class__ is not Tensor or v._requires_grad or (
+                    v._base is not None and v._viewinfo[4][0] != v._vc[0]):
+                return None
+            x = v._data
+            n = x.ndim - 1
+            if nd_b == -1:
+                nd_b = n
+            elif n != nd_b:
+                return None
+            arrays.append(x)
+        elif c is Tensor:
+            if a._requires_grad or a._base is not None and a._viewinfo[4][0] != a._vc[0]:
+                return None
+            x = a._data
+            if x.ndim > nd_u:
+                nd_u = x.ndim
+            arrays.append(x)
+        elif isinstance(a, Tensor):
+            return None
+        else:
+            arrays.append(a)
+    if nd_u > nd_b:          # an unbatched operand of higher rank: the rule would reshape
+        return None
+    out = prim.impl(*arrays, **params)
+    if out.__class__ is not _ndarray:
+        out = as_array(out)
+    return new_wrapper(BatchedTensor, interp, make_tensor(out))
+
+
+def _direct_view(interp, prim, a, params):
+    """A view primitive on a batched plain array: its implementation with the batch-shifted
+    params, plus the base level's view bookkeeping (shared version counter, view chain)."""
+    if a.__class__ is not BatchedTensor or a._interp is not interp:
+        return None
+    v = a._inner
+    if v.__class__ is not Tensor or v._requires_grad or (
+            v._base is not None and v._viewinfo[4][0] != v._vc[0]):
+        return None
+    p = prim.vmap_params(params)
+    out = prim.impl(v._data, **p)
+    if out.__class__ is not _ndarray:
+        out = as_array(out)
+    t = make_tensor(out)
+    _mark_view(t, (v,), prim, p)
+    return new_wrapper(BatchedTensor, interp, t)
+
+
+def _mark_view(t, args, prim, params):
+    global _mark_view
+    from ..ops._primitive import _mark_view     # bound on first use (import cycle)
+    _mark_view(t, args, prim, params)
 
 
 def _vmap_assign(self, dst, src, op):

@@ -52,6 +52,10 @@ BASIC = {"select": _basic("select", "SelectBackward0"),
          "slice": _basic("slice", "SliceBackward0"),
          "unsqueeze": _basic("unsqueeze_key", "UnsqueezeBackward0"),
          "alias": _basic("alias_key", "AliasBackward0")}
+for _p in BASIC.values():
+    # vmap may apply these directly to the physical array with the shifted key (the same
+    # thing the batching rule does, without a second dispatch)
+    _p.vmap_params = lambda params: {"key": _shift_key(params["key"])}
 
 
 # ------------------------------------------------------------------ advanced indexing
