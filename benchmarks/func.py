@@ -206,7 +206,13 @@ def rows():
         e = measure(lambda: vmap(s.solve)(Tini, sigma), min_time=0.5, repeat=2)
         T0, S0 = Tini.numpy(), sigma.numpy()
         n = measure(lambda: _rte_numpy(T0, S0), min_time=0.5, repeat=2)
-        out.append(("W8 vmapped RTE solver, 4 cases, N=400, t=1.0", e, n, None))
+        t = None
+        if torch:
+            from _as_torch import load_with_torch
+            ts = load_with_torch("seed003_scientific")
+            tT, tS = ts.rte_setup()
+            t = measure(lambda: tf.vmap(ts.solve)(tT, tS), min_time=0.5, repeat=2)
+        out.append(("W8 vmapped RTE solver, 4 cases, N=400, t=1.0", e, n, t))
     except Exception as exc:
         out.append((f"W8 failed: {exc!r}"[:90], None, None, None))
     return out

@@ -98,46 +98,11 @@ def test_seed003_rte_solver_matches_pytorch_recorded():
 
 
 def _torch_rte(t):
-    """The seed's solver run by PyTorch itself (the oracle)."""
-    import math
-    import torch.nn.functional as TF
-    from torch.func import vmap
-    N, L = 400, 1
-    dx = L / N
-    x = torch.arange(0.5 * dx, L + 0.5 * dx, dx)
-    Tini = vmap(lambda cas: (1 + 0.1 * torch.sin(2 * math.pi * x + torch.sin(cas))) *
-                (1 + torch.sin(cas)))(torch.tensor([1, 2, 3, 4]))
-    sigma = vmap(lambda cas: (1 + 0.1 * torch.sin(2 * math.pi * x + torch.sin(cas + 1))) *
-                 (1 + torch.sin(cas)))(torch.tensor([1, 2, 3, 4]))
-
-    def solve(T, sigma):
-        dt = 0.8 * dx
-        xg, wg = np.polynomial.legendre.leggauss(8)
-        mu, wmu = torch.from_numpy(xg).float(), torch.from_numpy(wg).float()
-        I = (0.5 * T**4).repeat(8, 1)
-        I = TF.pad(I[None, ...], (1, 1), mode='circular')[0]
-        I0 = wmu @ I
-        sigma = sigma.repeat(4, 1)
-        Es, Ts = [], []
-        for loop in range(int(t / dt)):
-            I_out, T_out, I0_out = I.clone(), T.clone(), I0.clone()
-            ix = slice(1, -1)
-            lv = slice(4, None)
-            I[lv, ix] = I_out[lv, ix] - dt / dx * mu[lv][..., None] * (
-                I_out[lv, ix] - I_out[lv, :-2]) + dt * sigma * (
-                (0.5 * T_out**4).repeat(4, 1) - I_out[lv, ix])
-            lv = slice(0, 4)
-            I[lv, ix] = I_out[lv, ix] - dt / dx * mu[lv][..., None] * (
-                I_out[lv, 2:] - I_out[lv, ix]) + dt * sigma * (
-                (0.5 * T_out**4).repeat(4, 1) - I_out[lv, ix])
-            I = TF.pad(I[None, ..., 1:-1], (1, 1), mode='circular')[0]
-            T = T_out + dt * sigma[0, :] * (I0_out[ix] - T_out**4)
-            I0 = wmu @ I
-            if loop % 10 == 0:
-                Es.append(I0[..., 1:-1].clone())
-                Ts.append(T.clone())
-        return torch.stack(Es), torch.stack(Ts)
-    E, T = vmap(solve)(Tini, sigma)
+    """The seed's solver run by PyTorch itself (the same example source, with torch)."""
+    from _as_torch import load_with_torch
+    s = load_with_torch("seed003_scientific")
+    Tini, sigma = s.rte_setup()
+    E, T, _ = torch.func.vmap(lambda a, b: s.solve(a, b, t=t))(Tini, sigma)
     return E.numpy(), T.numpy()
 
 
