@@ -57,8 +57,9 @@ class _DecoratorContextManager:
         return self.__class__()
 
 
-class no_grad(_DecoratorContextManager):
-    """Disable gradient recording (results have ``requires_grad=False``)."""
+class _FixedGradMode(_DecoratorContextManager):
+    """A manager that sets grad mode to ``_mode`` (usable bare as ``@no_grad``)."""
+    _mode = None
 
     def __new__(cls, orig_func=None):
         self = super().__new__(cls)
@@ -71,30 +72,20 @@ class no_grad(_DecoratorContextManager):
 
     def __enter__(self):
         self.prev = STATE.grad_enabled
-        STATE.grad_enabled = False
+        STATE.grad_enabled = self._mode
 
     def __exit__(self, *exc):
         STATE.grad_enabled = self.prev
 
 
-class enable_grad(_DecoratorContextManager):
+class no_grad(_FixedGradMode):
+    """Disable gradient recording (results have ``requires_grad=False``)."""
+    _mode = False
+
+
+class enable_grad(_FixedGradMode):
     """Enable gradient recording inside a ``no_grad`` region."""
-
-    def __new__(cls, orig_func=None):
-        self = super().__new__(cls)
-        if orig_func is not None and callable(orig_func):
-            return self(orig_func)
-        return self
-
-    def __init__(self, orig_func=None):
-        self.prev = None
-
-    def __enter__(self):
-        self.prev = STATE.grad_enabled
-        STATE.grad_enabled = True
-
-    def __exit__(self, *exc):
-        STATE.grad_enabled = self.prev
+    _mode = True
 
 
 class set_grad_enabled(_DecoratorContextManager):

@@ -64,10 +64,9 @@ def _pull(edges, cotangents, in_wrapped, retain):
     return [g if g is not None else zeros_like(w._inner) for g, w in zip(res, in_wrapped)]
 
 
-def vjp(func, *primals, has_aux=False):
-    """``(func(*primals), vjp_fn)``; ``vjp_fn(cotangents)`` gives one gradient per primal.
-
-    ``vjp_fn`` may be called several times and under other transforms (``vmap(vjp_fn)``)."""
+def _record(func, primals):
+    """Run ``func`` on ``primals`` wrapped at a fresh grad level (grad mode on inside, as
+    functorch's transforms ignore an outer ``no_grad``)."""
     interp = GradInterpreter()
     prev = STATE.grad_enabled
     with interp:
@@ -77,6 +76,14 @@ def vjp(func, *primals, has_aux=False):
             out = func(*tree_unflatten(wrapped, in_spec))
         finally:
             STATE.grad_enabled = prev
+    return interp, wrapped, in_spec, out
+
+
+def vjp(func, *primals, has_aux=False):
+    """``(func(*primals), vjp_fn)``; ``vjp_fn(cotangents)`` gives one gradient per primal.
+
+    ``vjp_fn`` may be called several times and under other transforms (``vmap(vjp_fn)``)."""
+    interp, wrapped, in_spec, out = _record(func, primals)
     if has_aux:
         if not (isinstance(out, tuple) and len(out) == 2):
             raise RuntimeError("vjp(f, *primals): output of function f should be a tuple: "
@@ -133,15 +140,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
                     full[i] = d
             return func(*full, **kwargs)
 
-        interp = GradInterpreter()
-        prev = STATE.grad_enabled
-        with interp:
-            STATE.grad_enabled = True
-            try:
-                wrapped, in_spec = _wrap_inputs(interp, sel)
-                out = f(*tree_unflatten(wrapped, in_spec))
-            finally:
-                STATE.grad_enabled = prev
+        interp, wrapped, in_spec, out = _record(f, sel)
         aux = None
         if has_aux:
             if not (isinstance(out, tuple) and len(out) == 2):

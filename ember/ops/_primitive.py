@@ -90,7 +90,7 @@ class Primitive:
         if self.n_out == 1:
             if out.__class__ is not _ndarray:
                 out = _as_array(out)
-            t = _new(Tensor)
+            t = _new(Tensor)                 # _make, inlined: this is the hottest line of ember
             t._data = out
             t._grad_fn = None
             t._requires_grad = False
