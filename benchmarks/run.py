@@ -1,7 +1,7 @@
 """Run every benchmark and print one table of ratios (ember vs hand-written NumPy vs PyTorch).
 
     python -m benchmarks.run            # everything
-    python -m benchmarks.run core       # only the core rows
+    python -m benchmarks.run core       # only the core rows (sections: core, func, nn)
 """
 import os
 import sys
@@ -24,7 +24,7 @@ def _table(title, rows):
 
 
 def main(argv):
-    which = set(argv) or {"core", "func"}
+    which = set(argv) or {"core", "func", "nn"}
     import numpy as np
     try:
         import torch
@@ -44,6 +44,10 @@ def main(argv):
             func = None
         if func is not None:
             _table("Function transforms (seed workloads)", func.rows())
+    if "nn" in which:
+        from . import nn as nn_bench
+        _table("nn: per-sample gradients, ensembling, convolution, training step "
+               "(PyTorch: torch.set_num_threads(1))", nn_bench.rows())
 
 
 if __name__ == "__main__":

@@ -132,7 +132,7 @@ def stack_module_state(models):
 def replace_all_batch_norm_modules_(root):
     """Make every BatchNorm in ``root`` use batch statistics only (no running stats), so the
     model can be vmapped; returns ``root``."""
-    from ..nn.modules import batchnorm as bn
+    from ..nn.modules import normalization as bn
     for m in root.modules():
         if isinstance(m, bn._BatchNorm):
             m.running_mean = None

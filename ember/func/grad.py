@@ -11,14 +11,15 @@ __all__ = ["grad", "grad_and_value", "vjp"]
 
 
 def _wrap_inputs(interp, tree):
+    """Wrap the differentiated inputs; as in PyTorch they must be floating/complex tensors."""
     leaves, spec = tree_flatten(tree)
     wrapped = []
     for x in leaves:
         if not isinstance(x, Tensor):
-            raise ValueError(f"Expected the differentiated inputs to be Tensors, got "
-                             f"{type(x).__name__}")
-        wrapped.append(interp.wrap(x, requires_grad=x.dtype.is_floating_point or
-                                   x.dtype.is_complex))
+            raise ValueError(f"Thing passed to transform API must be Tensor, got {type(x)}")
+        if not (x.dtype.is_floating_point or x.dtype.is_complex):
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        wrapped.append(interp.wrap(x, requires_grad=True))
     return wrapped, spec
 
 
@@ -43,7 +44,11 @@ def _unwrap_out(interp, out):
 
 
 def _unwrap_aux(interp, aux):
+    """aux leaves must be tensors (None allowed), as PyTorch requires."""
     leaves, spec = tree_flatten(aux)
+    for x in leaves:
+        if not isinstance(x, Tensor):
+            raise RuntimeError(f"Expected tensors, got unsupported type {type(x)}")
     return tree_unflatten([interp.unwrap(x) for x in leaves], spec)
 
 
@@ -92,9 +97,14 @@ def vjp(func, *primals, has_aux=False):
     values, edges, out_spec = _unwrap_out(interp, out)
     for v in values:
         if not isinstance(v, Tensor):
-            raise RuntimeError(f"vjp(f, *primals): Expected f to be a function that has only "
-                               f"Tensor outputs, got {type(v).__name__}")
+            raise RuntimeError(f"vjp(f, *primals): expected f(*primals) to return only tensors, "
+                               f"got unsupported type {type(v)}")
+        if not (v.dtype.is_floating_point or v.dtype.is_complex):
+            raise RuntimeError(f"vjp(f, ...): All outputs of f must be floating-point or complex "
+                               f"Tensors, got Tensor with dtype {v.dtype}")
     primal_out = tree_unflatten(values, out_spec)
+    if has_aux:
+        aux = _unwrap_aux(interp, aux)
 
     def vjp_fn(cotangents, retain_graph=True, create_graph=None):
         ct_leaves, ct_spec = tree_flatten(cotangents)
@@ -102,30 +112,55 @@ def vjp(func, *primals, has_aux=False):
             raise RuntimeError(f"Expected pytree structure of cotangents to be the same as "
                                f"pytree structure of outputs to the function. cotangents: "
                                f"{ct_spec}, primal output: {out_spec}")
-        for c, v in zip(ct_leaves, values):
+        cts = []
+        for i, (c, v) in enumerate(zip(ct_leaves, values)):
+            if not isinstance(c, Tensor):
+                raise TypeError(f"gradients can be either Tensors or None, but got "
+                                f"{type(c).__name__}")
             if tuple(c.shape) != tuple(v.shape):
-                raise RuntimeError(f"Mismatch in shape: grad_output has a shape of {c.shape} "
-                                   f"and output has a shape of {v.shape}.")
-        grads = _pull(edges, ct_leaves, wrapped, retain=retain_graph)
+                raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
+                                   f"{c.shape} and output[{i}] has a shape of {v.shape}.")
+            cts.append(_cast(c, v.dtype))
+        grads = _pull(edges, cts, wrapped, retain=retain_graph)
         return tree_unflatten(grads, in_spec)
 
     if has_aux:
-        return primal_out, vjp_fn, _unwrap_aux(interp, aux)
+        return primal_out, vjp_fn, aux
     return primal_out, vjp_fn
 
 
+def _cast(c, dtype):
+    """A cotangent in its output's dtype, as autograd casts grad_outputs."""
+    if c.dtype is dtype:
+        return c
+    from ..ops.elementwise import to_dtype
+    return to_dtype(c, dtype)
+
+
+def _argnum(a, n):
+    if not isinstance(a, int) or isinstance(a, bool):
+        raise RuntimeError(f"argnums must be int or Tuple[int, ...], got: {type(a)}")
+    if not -n <= a < n:
+        raise RuntimeError(f"Got argnum={a}, but only {n} positional inputs")
+    return a % n
+
+
 def _argnums_tuple(argnums, n):
-    if isinstance(argnums, int):
-        if not -n <= argnums < n:
-            raise RuntimeError(f"Got argnums={argnums}, but only {n} positional inputs")
-        return argnums % n
-    if not isinstance(argnums, tuple) or not argnums:
-        raise RuntimeError(f"argnums must be int or a non-empty Tuple[int, ...], got {argnums}")
-    return tuple(a % n for a in argnums)
+    """``argnums`` normalised against ``n`` positional inputs (PyTorch's checks and errors)."""
+    if isinstance(argnums, int) and not isinstance(argnums, bool):
+        return _argnum(argnums, n)
+    if not isinstance(argnums, tuple):
+        raise RuntimeError(f"argnums must be int or Tuple[int, ...], got: {type(argnums)}")
+    if not argnums:
+        raise RuntimeError("argnums must be non-empty")
+    idx = tuple(_argnum(a, n) for a in argnums)
+    if len(set(idx)) != len(idx):
+        raise RuntimeError(f"argnums elements must be unique, got {argnums}")
+    return idx
 
 
 def grad_and_value(func, argnums=0, has_aux=False):
-    """Like ``grad`` but returns ``(gradient, value)`` (``((gradient, value), aux)`` with aux)."""
+    """Like ``grad`` but returns ``(gradient, value)`` (``(gradient, (value, aux))`` with aux)."""
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         idx = _argnums_tuple(argnums, len(args))
@@ -156,11 +191,13 @@ def grad_and_value(func, argnums=0, has_aux=False):
                                f"use the vjp or jacrev APIs instead?")
         values, edges, _ = _unwrap_out(interp, out)
         from ..ops.creation import ones_like
+        if has_aux:
+            aux = _unwrap_aux(interp, aux)
         grads = _pull(edges, [ones_like(values[0])], wrapped, retain=False)
         g = tree_unflatten(grads, in_spec)
         g = g[0] if isinstance(idx, int) else g
         if has_aux:
-            return (g, values[0]), _unwrap_aux(interp, aux)
+            return g, (values[0], aux)
         return g, values[0]
     return wrapper
 
@@ -172,7 +209,7 @@ def grad(func, argnums=0, has_aux=False):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         if has_aux:
-            (g, _), aux = gv(*args, **kwargs)
+            g, (_, aux) = gv(*args, **kwargs)
             return g, aux
         return gv(*args, **kwargs)[0]
     return wrapper

@@ -38,8 +38,14 @@ def _basis(leaves):
     return [reshape(p, (n,) + tuple(x.shape)) for p, x in zip(parts, leaves)], n
 
 
+def _check_chunk(name, chunk_size):
+    if not (chunk_size is None or isinstance(chunk_size, int) and chunk_size > 0):
+        raise ValueError(f"{name}: `chunk_size` should be greater than 0.")
+
+
 def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_copy=False):
     """Jacobian by reverse mode: ``vmap(vjp_fn)`` over the rows of the identity."""
+    _check_chunk("jacrev", chunk_size)
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         from ..ops.shape import reshape
@@ -74,6 +80,7 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_
 def jacfwd(func, argnums=0, has_aux=False, *, randomness="error", chunk_size=None):
     """Jacobian by forward mode: ``vmap(jvp)`` over the columns of the identity
     (``chunk_size`` columns at a time to bound memory)."""
+    _check_chunk("jacfwd", chunk_size)
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         from ..ops.shape import reshape, movedim
@@ -114,4 +121,5 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error", chunk_size=Non
 def hessian(func, argnums=0, *, chunk_size=None):
     """Hessian as forward-over-reverse: ``jacfwd(jacrev(func))``; ``chunk_size`` bounds both
     the rows and the columns processed at once (PyTorch's hessian has no chunking)."""
+    _check_chunk("hessian", chunk_size)
     return jacfwd(jacrev(func, argnums, chunk_size=chunk_size), argnums, chunk_size=chunk_size)

@@ -2,15 +2,53 @@
 import functools
 
 from .._tensor import Tensor
-from ..utils._pytree import tree_flatten, tree_unflatten, broadcast_prefix
+from ..utils._pytree import tree_flatten, tree_unflatten
 from ._vmap_level import VmapInterpreter
 
 __all__ = ["vmap"]
 
+_OUT_DIMS_MSG = ("`out_dims` must be an int, None or a python collection of ints representing "
+                 "where in the outputs the vmapped dimension should appear.")
 
-def _check_dim(d, what):
-    if d is not None and not isinstance(d, int):
-        raise ValueError(f"vmap: {what} must be an int or None, got {d!r}")
+
+def _fname(func):
+    return getattr(func, "__name__", None) or repr(func)
+
+
+def _is_dim(d):
+    return d is None or isinstance(d, int)
+
+
+def _match(prefix, tree, out):
+    """Expand ``prefix`` (in_dims/out_dims) to one entry per leaf of ``tree``; False when the
+    structures differ.  As in PyTorch, a container in the prefix must be the same kind of
+    container as in the tree (tuple, list, the same namedtuple, a dict with the same keys)."""
+    if not isinstance(prefix, (tuple, list, dict)):
+        out.extend([prefix] * len(tree_flatten(tree)[0]))
+        return True
+    if type(prefix) is not type(tree):
+        return False
+    if isinstance(prefix, dict):
+        if set(prefix) != set(tree):
+            return False
+        return all(_match(prefix[k], tree[k], out) for k in tree)
+    if len(prefix) != len(tree):
+        return False
+    return all(_match(p, t, out) for p, t in zip(prefix, tree))
+
+
+def _leaf_names(tree, name, out):
+    """Readable names of the leaves of ``tree`` (``args[1]['w']``), in flattening order."""
+    if tree is None:
+        return
+    if isinstance(tree, (tuple, list)):
+        for i, c in enumerate(tree):
+            _leaf_names(c, f"{name}[{i}]", out)
+    elif isinstance(tree, dict):
+        for k, c in tree.items():
+            _leaf_names(c, f"{name}[{k!r}]", out)
+    else:
+        out.append(name)
 
 
 def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
@@ -27,59 +65,77 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
 
     @functools.wraps(func)
     def wrapped(*args, **kwargs):
-        if not isinstance(in_dims, (int, tuple, list, dict)) and in_dims is not None:
-            raise ValueError(f"vmap(func, in_dims={in_dims}, ...)(<inputs>): expected `in_dims` "
-                             f"to be int or a (potentially nested) tuple matching the structure "
-                             f"of inputs, got: {type(in_dims)}.")
-        if isinstance(in_dims, (tuple, list)) and not isinstance(in_dims, int) \
-                and len(in_dims) != len(args):
-            raise ValueError(f"vmap(func, in_dims={in_dims}, ...)(<inputs>): in_dims is not "
-                             f"compatible with the structure of `inputs`. in_dims has structure "
-                             f"{in_dims!r} but inputs has {len(args)} elements.")
-        leaves, spec = tree_flatten(args)
-        dims = broadcast_prefix(in_dims if isinstance(in_dims, (tuple, list)) else
-                                (in_dims,) * len(args), args)
-        B = None
-        for x, d in zip(leaves, dims):
-            _check_dim(d, "in_dim")
-            if d is None:
-                continue
-            if not isinstance(x, Tensor):
-                raise ValueError(f"vmap(func, in_dims={in_dims}, ...)(<inputs>): Got in_dim={d} "
-                                 f"for an input but the input is of type {type(x).__name__}. We "
-                                 f"cannot vmap over non-Tensor arguments, please use None as "
-                                 f"the respective in_dim")
-            nd = x.ndim
-            if not -nd <= d < nd:
-                raise ValueError(f"vmap(func, in_dims={in_dims}, ...)(<inputs>): Got in_dim={d} "
-                                 f"for some input, but that input is a Tensor of dimensionality "
-                                 f"{nd} so expected in_dim to satisfy -{nd} <= in_dim < {nd}.")
-            n = x.shape[d]
-            if B is None:
-                B = n
-            elif n != B:
-                raise ValueError(_size_mismatch(func, leaves, dims))
-        if B is None:
-            raise ValueError(f"vmap(func, in_dims={in_dims}, ...)(<inputs>): at least one input "
-                             f"must be mapped over (got in_dims={in_dims}), i.e. have a "
-                             f"non-None in_dim")
+        leaves, spec, dims, B = _process_inputs(func, in_dims, args)
+        _check_out_dims(func, out_dims)
         if chunk_size is not None and chunk_size < B:
             return _chunked(func, leaves, spec, dims, B, kwargs, out_dims, randomness, chunk_size)
         return _run(func, leaves, spec, dims, B, kwargs, out_dims, randomness)
     return wrapped
 
 
-def _size_mismatch(func, leaves, dims):
-    parts = [f"args[{i}] of shape {list(x.shape)} mapped over dim {d} (size {x.shape[d]})"
-             for i, (x, d) in enumerate(zip(leaves, dims)) if d is not None]
+def _process_inputs(func, in_dims, args):
+    """Validate ``in_dims`` against ``args`` (PyTorch's checks and messages); returns the
+    flattened inputs, their spec, one in_dim per leaf and the batch size."""
+    head = f"vmap({_fname(func)}, in_dims={in_dims}, ...)(<inputs>)"
+    if not isinstance(in_dims, (int, tuple)):
+        raise ValueError(f"{head}: expected `in_dims` to be int or a (potentially nested) tuple "
+                         f"matching the structure of inputs, got: {type(in_dims)}.")
+    if not args:
+        raise ValueError(f"vmap({_fname(func)})(<inputs>): got no inputs. Maybe you forgot to "
+                         f"add inputs, or you are trying to vmap over a function with no "
+                         f"inputs. The latter is unsupported.")
+    leaves, spec = tree_flatten(args)
+    dims = []
+    if not _match(in_dims, args, dims):
+        raise ValueError(f"{head}: in_dims is not compatible with the structure of `inputs`. "
+                         f"in_dims has structure {tree_flatten(in_dims)[1]} but inputs has "
+                         f"structure {spec}.")
+    B = None
+    for x, d in zip(leaves, dims):
+        if not _is_dim(d):
+            raise ValueError(f"{head}: Got in_dim={d} for an input but in_dim must be either an "
+                             f"integer dimension or None.")
+        if d is None:
+            continue
+        if not isinstance(x, Tensor):
+            raise ValueError(f"{head}: Got in_dim={d} for an input but the input is of type "
+                             f"{type(x)}. We cannot vmap over non-Tensor arguments, please use "
+                             f"None as the respective in_dim")
+        nd = x.ndim
+        if not -nd <= d < nd:
+            raise ValueError(f"{head}: Got in_dim={d} for some input, but that input is a Tensor "
+                             f"of dimensionality {nd} so expected in_dim to satisfy "
+                             f"-{nd} <= in_dim < {nd}.")
+        if B is None:
+            B = x.shape[d]
+        elif x.shape[d] != B:
+            raise ValueError(_size_mismatch(args, leaves, dims))
+    if B is None:
+        raise ValueError("vmap: Expected at least one Tensor to vmap over")
+    return leaves, spec, dims, B
+
+
+def _check_out_dims(func, out_dims):
+    for d in tree_flatten(out_dims)[0]:
+        if not isinstance(d, int):
+            raise ValueError(f"vmap({_fname(func)}, ..., out_dims={out_dims}): {_OUT_DIMS_MSG}")
+
+
+def _size_mismatch(args, leaves, dims):
+    names = []
+    _leaf_names(args, "args", names)
+    mapped = [(n, x, d) for n, x, d in zip(names, leaves, dims) if d is not None]
+    parts = [f"{n} of shape {list(x.shape)} mapped over dim {d} (size {x.shape[d]})"
+             for n, x, d in mapped]
     return (f"vmap: Expected all tensors to have the same size in the mapped dimension, got "
-            f"sizes {[x.shape[d] for x, d in zip(leaves, dims) if d is not None]} for the "
-            f"mapped dimension: " + "; ".join(parts))
+            f"sizes {[x.shape[d] for _, x, d in mapped]} for the mapped dimension: " +
+            "; ".join(parts))
 
 
 def _run(func, leaves, spec, dims, B, kwargs, out_dims, randomness):
     from ..ops.shape import movedim
     interp = VmapInterpreter(B, randomness)
+    interp.fname = _fname(func)
     try:
         with interp:
             wrapped = [interp.wrap(movedim(x, d, 0)) if d is not None else x
@@ -95,29 +151,51 @@ def _run(func, leaves, spec, dims, B, kwargs, out_dims, randomness):
     return result
 
 
+def _flat_out_dims(fname, out_dims, out):
+    """One out_dim per output leaf (a 1-tuple also fits a single tensor, as in PyTorch)."""
+    leaves, spec = tree_flatten(out)
+    if isinstance(out_dims, tuple) and len(out_dims) == 1 and isinstance(out, Tensor):
+        out_dims = out_dims[0]
+    dims = []
+    if not _match(out_dims, out, dims):
+        raise ValueError(f"vmap({fname}, ..., out_dims={out_dims})(<inputs>): out_dims is not "
+                         f"compatible with the structure of `outputs`. out_dims has structure "
+                         f"{tree_flatten(out_dims)[1]} but outputs has structure {spec}.")
+    return leaves, spec, dims
+
+
+def _wrap_dim(d, nd):
+    if not -nd <= d < nd:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], "
+                         f"but got {d})")
+    return d % nd
+
+
 def _unwrap_outputs(interp, out, out_dims, B):
     from ..ops.shape import movedim, expand, unsqueeze
-    leaves, spec = tree_flatten(out)
-    dims = broadcast_prefix(out_dims, out) if isinstance(out_dims, (tuple, list, dict)) \
-        else [out_dims] * len(leaves)
+    fname = getattr(interp, "fname", "func")
+    leaves, spec, dims = _flat_out_dims(fname, out_dims, out)
     res = []
     for x, d in zip(leaves, dims):
         if not isinstance(x, Tensor):
-            raise ValueError(f"vmap: `{getattr(interp, 'fname', 'func')}` must only return "
-                             f"Tensors, got type {type(x).__name__}. Did you mean to set "
-                             f"out_dims= to None for output?")
-        if isinstance(x, Tensor) and x._is_wrapper and x._interp is interp:
-            v = x._inner
-            if d is None:
-                raise ValueError("vmap: out_dims=None for a batched output")
-            nd = v.ndim
-            res.append(movedim(v, 0, d % nd) if d % nd != 0 else v)
-        else:
             if d is None:
                 res.append(x)
                 continue
+            raise ValueError(f"vmap({fname}, ...): `{fname}` must only return Tensors, got type "
+                             f"{type(x)}. Did you mean to set out_dims= to None for output?")
+        if x._is_wrapper and x._interp is interp:
+            if d is None:
+                raise ValueError(f"vmap({fname}, ...): `{fname}` can not return a "
+                                 f"BatchedTensor when out_dim is None")
+            v = x._inner
+            d = _wrap_dim(d, v.ndim)
+            res.append(movedim(v, 0, d) if d != 0 else v)
+        elif d is None:
+            res.append(x)
+        else:
+            d = _wrap_dim(d, x.ndim + 1)
             v = expand(unsqueeze(x, 0), (B,) + tuple(x.shape))
-            res.append(movedim(v, 0, d % v.ndim) if d % v.ndim != 0 else v)
+            res.append(movedim(v, 0, d) if d != 0 else v)
     return tree_unflatten(res, spec)
 
 
@@ -132,14 +210,9 @@ def _chunked(func, leaves, spec, dims, B, kwargs, out_dims, randomness, chunk_si
         if rng is not None:
             set_rng_state(rng)
         pieces.append(_run(func, part, spec, dims, n, kwargs, out_dims, randomness))
+    first, out_spec, odims = _flat_out_dims(_fname(func), out_dims, pieces[0])
     flat = [tree_flatten(p)[0] for p in pieces]
-    out_spec = tree_flatten(pieces[0])[1]
-    odims = broadcast_prefix(out_dims, pieces[0]) if isinstance(out_dims, (tuple, list, dict)) \
-        else [out_dims] * len(flat[0])
     res = []
     for i, d in enumerate(odims):
-        if d is None:
-            res.append(flat[0][i])
-        else:
-            res.append(cat([f[i] for f in flat], dim=d))
+        res.append(first[i] if d is None else cat([f[i] for f in flat], dim=d))
     return tree_unflatten(res, out_spec)

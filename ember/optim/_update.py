@@ -32,6 +32,17 @@ def lerp_(m, g, w):
         m.mul_(1 - w).add_(g, alpha=w)
 
 
+def momentum_(buf, g, mom, damp):
+    """``buf = mom * buf + (1 - damp) * g`` (SGD's momentum buffer)."""
+    if _plain(buf, g) and buf._data.dtype == g._data.dtype:
+        a = buf._data
+        a *= mom
+        a += g._data if damp == 0 else (1 - damp) * g._data
+        bump_version(buf, "add_")
+    else:
+        buf.mul_(mom).add_(g, alpha=1 - damp)
+
+
 def sq_avg_(v, g, beta):
     """``v = beta * v + (1 - beta) * g * g``"""
     if _plain(v, g) and v._data.dtype == g._data.dtype:

@@ -1,5 +1,5 @@
 """SGD with momentum, dampening, Nesterov momentum, weight decay and maximize."""
-from ._update import add_scaled_
+from ._update import add_scaled_, momentum_
 from .optimizer import Optimizer, required
 
 __all__ = ["SGD"]
@@ -41,6 +41,6 @@ class SGD(Optimizer):
                 if buf is None:
                     buf = st["momentum_buffer"] = g.clone().detach()
                 else:
-                    buf.mul_(mom).add_(g, alpha=1 - damp)
+                    momentum_(buf, g, mom, damp)
                 g = g.add(buf, alpha=mom) if nesterov else buf
             add_scaled_(p, g, -lr)

@@ -83,8 +83,10 @@ def _setup(op, nd, input, kernel_size, stride, padding, dilation, ceil_mode):
 # ------------------------------------------------------------------ max pooling primitives
 
 def _max_pool_impl(x, ksize, stride, padding, dilation, out_size):
+    """Running max over the kernel taps (a few vectorised passes per tap: an argmax over a
+    tiny last axis is ~5x slower); ties keep the first tap and NaN wins, as PyTorch's CPU
+    kernel does.  Indices are flat positions in each input plane."""
     out = out_size
-    N, C = x.shape[:2]
     in_size = x.shape[2:]
     pads = _pads(in_size, out, ksize, stride, padding, dilation)
     fill = -np.inf if x.dtype.kind in "fc" else np.iinfo(x.dtype).min
@@ -92,18 +94,34 @@ def _max_pool_impl(x, ksize, stride, padding, dilation, out_size):
     if any(hi < 0 for _, hi in pads):
         xp = xp[(slice(None), slice(None)) +
                 tuple(slice(0, n + min(hi, 0)) for n, (_, hi) in zip(in_size, pads))]
-    xp = np.pad(xp, ((0, 0), (0, 0)) + tuple((lo, max(hi, 0)) for lo, hi in pads),
-                constant_values=fill)
-    win = _windows(xp, ksize, stride, dilation, out).reshape(N, C, *out, math.prod(ksize))
-    am = win.argmax(-1)
-    vals = np.take_along_axis(win, am[..., None], -1)[..., 0]
-    offs = np.unravel_index(am, ksize)
+    if any(lo or hi > 0 for lo, hi in pads):
+        xp = np.pad(xp, ((0, 0), (0, 0)) + tuple((lo, max(hi, 0)) for lo, hi in pads),
+                    constant_values=fill)
+    win = _windows(xp, ksize, stride, dilation, out)          # (N, C, *out, *k), a view
     nd = len(ksize)
-    flat = np.zeros(am.shape, dtype=np.int64)
+    mult = [math.prod(in_size[i + 1:]) for i in range(nd)]
+    taps = [win[(Ellipsis,) + kk] for kk in np.ndindex(*ksize)]
+    vals = taps[0].copy()
+    for v in taps[1:]:
+        np.maximum(vals, v, out=vals)                         # NaN propagates, as in PyTorch
+    # the first tap that reaches the max (masked writes are slow: count with arithmetic)
+    tdt = np.uint8 if len(taps) < 256 else np.intp
+    tap = np.zeros(vals.shape, dtype=tdt)
+    found = taps[0] == vals
+    for t, v in enumerate(taps[1:], 1):
+        hit = np.greater(v == vals, found)
+        tap += hit.view(np.uint8).astype(tdt, copy=False) * tdt(t)
+        found |= hit
+    if x.dtype.kind in "fc" and not found.all():              # NaN maxima: PyTorch keeps the last
+        for t, v in enumerate(taps):
+            tap[np.isnan(v)] = t
+    delta = np.asarray([sum(k * d * m for k, d, m in zip(kk, dilation, mult))
+                        for kk in np.ndindex(*ksize)], dtype=np.int64, like=vals)
+    flat = delta[tap]
     for i in range(nd):
-        o = np.arange(out[i]).reshape([-1 if j == i else 1 for j in range(nd)])
-        flat = flat * in_size[i] + (o * stride[i] - padding[i] + offs[i] * dilation[i])
-    return np.ascontiguousarray(vals), flat
+        o = np.arange(out[i], like=vals).reshape([-1 if j == i else 1 for j in range(nd)])
+        flat += (o * stride[i] - padding[i]) * mult[i]
+    return vals, flat
 
 
 def _gather_impl(x, idx):
@@ -113,11 +131,18 @@ def _gather_impl(x, idx):
     return got.reshape(idx.shape)
 
 
-def _scatter_impl(g, idx, in_size):
+def _scatter_impl(g, idx, in_size, unique=False):
+    """Add ``g`` at the flat positions ``idx`` of each plane; ``unique`` (windows that do not
+    overlap, so no position repeats) writes instead of accumulating, 5x faster."""
     N, C = g.shape[:2]
     L = math.prod(in_size)
-    base = (np.arange(N * C, dtype=np.int64) * L).reshape(N, C, 1)
-    flat = (idx.reshape(N, C, math.prod(idx.shape[2:])) + base).ravel()
+    P = math.prod(idx.shape[2:])
+    base = (np.arange(N * C, dtype=np.int64, like=idx) * L).reshape(N, C, 1)
+    flat = (idx.reshape(N, C, P) + base).ravel()
+    if unique:
+        acc = np.zeros_like(g, shape=(N * C * L,))
+        acc[flat] = g.ravel()
+        return acc.reshape((N, C) + tuple(in_size))
     acc = np.bincount(flat, weights=g.ravel(), minlength=N * C * L)
     return acc.astype(g.dtype, copy=False).reshape((N, C) + tuple(in_size))
 
@@ -151,17 +176,24 @@ _gather = Primitive("max_pool_gather", _gather_impl,
                          None),
                     jvp=(lambda t, out, x, idx: _gather(t, idx), None), saves=(1,))
 _scatter = Primitive("max_pool_scatter", _scatter_impl,
-                     vjp=(lambda g, out, x, idx, in_size: _gather(g, idx), None),
-                     jvp=(lambda t, out, x, idx, in_size: _scatter(t, idx, in_size=in_size),
-                          None), saves=(1,))
+                     vjp=(lambda g, out, x, idx, in_size, unique=False: _gather(g, idx), None),
+                     jvp=(lambda t, out, x, idx, in_size, unique=False:
+                          _scatter(t, idx, in_size=in_size, unique=unique), None), saves=(1,))
 _gather.batch = _batch_folded(lambda x, idx: _gather(x, idx))
-_scatter.batch = _batch_folded(lambda g, idx, in_size: _scatter(g, idx, in_size=in_size))
+_scatter.batch = _batch_folded(lambda g, idx, in_size, unique=False:
+                               _scatter(g, idx, in_size=in_size, unique=unique))
+
+
+def _disjoint(ksize, stride, dilation, **_):
+    """Whether pooling windows never overlap (each input position is in at most one)."""
+    return all((k - 1) * d + 1 <= s for k, s, d in zip(ksize, stride, dilation))
 
 
 def _make_max_pool(nd):
     prim = Primitive(
         f"max_pool{nd}d_with_indices", _max_pool_impl,
-        vjp=lambda g, out, x, **p: _scatter(g[0], out[1], in_size=tuple(x.shape[2:])),
+        vjp=lambda g, out, x, **p: _scatter(g[0], out[1], in_size=tuple(x.shape[2:]),
+                                            unique=_disjoint(**p)),
         jvp=joint(lambda ts, out, x, **p: (_gather(ts[0], out[1]), None)),
         n_out=2, nondiff_out=(1,), uses_output=True, saves=(),
         node_name=f"MaxPool{nd}DWithIndicesBackward0")
