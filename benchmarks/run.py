@@ -24,7 +24,7 @@ def _table(title, rows):
 
 
 def main(argv):
-    which = set(argv) or {"core", "func", "nn"}
+    which = set(argv) or {"core", "func", "nn", "memory"}
     import numpy as np
     try:
         import torch
@@ -44,6 +44,11 @@ def main(argv):
             func = None
         if func is not None:
             _table("Function transforms (seed workloads)", func.rows())
+            _table("Transform overheads", func.overhead_rows())
+    if "memory" in which:
+        from . import memory
+        print("\n### Peak extra memory of chunked transforms (tracemalloc)\n")
+        memory.main()
     if "nn" in which:
         from . import nn as nn_bench
         _table("nn: per-sample gradients, ensembling, convolution, training step "
