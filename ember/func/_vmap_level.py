@@ -144,7 +144,26 @@ def _direct(interp, prim, args, params):
     out = prim.impl(*arrays, **params)
     if out.__class__ is not _ndarray:
         out = as_array(out)
-    return new_wrapper(BatchedTensor, interp, make_tensor(out))
+    return _batched(interp, out)
+
+
+def _batched(interp, arr):
+    """BatchedTensor(make_tensor(arr)) with both constructors inlined (the vmap hot path)."""
+    t = _new(Tensor)
+    t._data = arr
+    t._grad_fn = t._base = t._vc = t._grad = t._accum = None
+    t._requires_grad = False
+    t._output_nr = 0
+    w = _new(BatchedTensor)
+    w._inner = t
+    w._interp = interp
+    w._aux = w._grad_fn = w._base = w._vc = w._grad = w._accum = None
+    w._requires_grad = False
+    w._output_nr = 0
+    return w
+
+
+_new = object.__new__
 
 
 def _direct_view(interp, prim, a, params):
