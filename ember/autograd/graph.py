@@ -25,6 +25,7 @@ class _Anomaly:
 
 
 ANOMALY = _Anomaly()
+INPLACE_EPOCH = [0]      # counts every in-place write (ember.ops.inplace.bump_version)
 
 
 class HookDict(dict):
@@ -68,7 +69,7 @@ def _add_hook(owner, attr, hook):
 class Node:
     """Backward function of one recorded call (``grad_fn``); named like PyTorch's nodes."""
     __slots__ = ("prim", "args", "params", "next", "out", "wrap_out", "versions", "out_vc",
-                 "n_out", "trace", "__dict__", "__weakref__")
+                 "n_out", "trace", "epoch", "__dict__", "__weakref__")
     # rarely set attributes live in the instance dict, with these class-level defaults
     freed = False
     _special = False      # True once a tensor hook, retain_grad or pre-hook is attached
@@ -84,6 +85,7 @@ class Node:
         self.versions = versions      # versions of prim.saves args at save time, or None (all 0)
         self.out_vc = out_vc          # (version counter, version) of a saved output, or None
         self.n_out = n_out
+        self.epoch = INPLACE_EPOCH[0]   # in-place writes so far: none since -> nothing to check
         self.trace = _capture_trace() if ANOMALY.enabled else None
 
     # ---- PyTorch's introspection API
@@ -151,7 +153,7 @@ class Node:
         prim = self.prim
         if self.freed or self.out_vc is not None or self.versions is not None:
             self.check_saved()
-        elif self.wrap_out:
+        elif self.wrap_out and self.epoch != INPLACE_EPOCH[0]:
             for t in self.args:
                 if getattr(t, "_vc", None) is not None:
                     self.check_saved()

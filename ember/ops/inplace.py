@@ -12,7 +12,7 @@ import numpy as np
 
 from .._tensor import Tensor, make_tensor
 from .._state import STATE
-from ..autograd.graph import Node, ANOMALY
+from ..autograd.graph import Node, ANOMALY, INPLACE_EPOCH
 from ._primitive import Primitive
 from .._backend import copy_into
 
@@ -64,6 +64,7 @@ def bump_version(t, op):
         vc = t._vc = [0, None]
     vc[0] += 1
     vc[1] = _describe_op(op)
+    INPLACE_EPOCH[0] += 1
 
 
 def _describe_op(op):
