@@ -355,6 +355,15 @@ def run_backward(roots, grads, *, retain_graph=False, create_graph=False, captur
                     gs = _materialize(node, gs)
                 if ANOMALY.enabled:
                     in_grads = _anomaly_apply(node, gs, need)
+                elif (node.__class__ is Node and node.n_out == 1 and not node.freed and
+                      node.out_vc is None and node.versions is None and
+                      node.epoch == INPLACE_EPOCH[0] and type(node.prim.vjp) is tuple):
+                    # Node.apply inlined for the common case (one output, nothing to check)
+                    g = gs[0]
+                    args, params = node.args, node.params
+                    in_grads = [r(g, None, *args, **params) if n and r is not None else None
+                                for r, n in zip(node.prim.vjp, need)] \
+                        if not node.prim.uses_output else node.apply(gs, need)
                 else:
                     in_grads = node.apply(gs, need)
                 if node._hooks:
