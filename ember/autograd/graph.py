@@ -176,6 +176,9 @@ class Node:
             self.out = None
 
 
+_PLAIN_APPLY = Node.apply      # the profiler swaps Node.apply; then the engine calls it
+
+
 class AccumulateGrad(Node):
     """The node of a leaf: accumulates the incoming gradient into ``leaf.grad``."""
     __slots__ = ("_leaf",)
@@ -355,7 +358,8 @@ def run_backward(roots, grads, *, retain_graph=False, create_graph=False, captur
                     gs = _materialize(node, gs)
                 if ANOMALY.enabled:
                     in_grads = _anomaly_apply(node, gs, need)
-                elif (node.__class__ is Node and node.n_out == 1 and not node.freed and
+                elif (node.__class__ is Node and Node.apply is _PLAIN_APPLY and
+                      node.n_out == 1 and not node.freed and
                       node.out_vc is None and node.versions is None and
                       node.epoch == INPLACE_EPOCH[0] and type(node.prim.vjp) is tuple):
                     # Node.apply inlined for the common case (one output, nothing to check)
