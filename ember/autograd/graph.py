@@ -69,7 +69,7 @@ def _add_hook(owner, attr, hook):
 class Node:
     """Backward function of one recorded call (``grad_fn``); named like PyTorch's nodes."""
     __slots__ = ("prim", "args", "params", "next", "out", "wrap_out", "versions", "out_vc",
-                 "n_out", "trace", "epoch", "__dict__", "__weakref__")
+                 "n_out", "trace", "epoch", "simple", "__dict__", "__weakref__")
     # rarely set attributes live in the instance dict, with these class-level defaults
     freed = False
     _special = False      # True once a tensor hook, retain_grad or pre-hook is attached
@@ -86,6 +86,10 @@ class Node:
         self.out_vc = out_vc          # (version counter, version) of a saved output, or None
         self.n_out = n_out
         self.epoch = INPLACE_EPOCH[0]   # in-place writes so far: none since -> nothing to check
+        # one output, per-argument rules that don't read the output, nothing version-checked:
+        # the engine can call the rules itself (unless an in-place write happened since)
+        self.simple = (n_out == 1 and versions is None and out_vc is None and
+                       type(self) is Node and type(prim.vjp) is tuple and not prim.uses_output)
         self.trace = _capture_trace() if ANOMALY.enabled else None
 
     # ---- PyTorch's introspection API
@@ -331,6 +335,7 @@ def run_backward(roots, grads, *, retain_graph=False, create_graph=False, captur
     try:
         ready = [n for n in root_nodes if deps[n] == 0]
         pop, push, take = ready.pop, ready.append, buffers.pop
+        fast = Node.apply is _PLAIN_APPLY and not ANOMALY.enabled   # no profiler, no anomaly
         while ready:
             node = pop()
             gs = take(node, None)
@@ -356,18 +361,14 @@ def run_backward(roots, grads, *, retain_graph=False, create_graph=False, captur
                     e is not None and e[0] in needed for e in edges]
                 if node.n_out > 1 and any(g is None for g in gs):
                     gs = _materialize(node, gs)
-                if ANOMALY.enabled:
-                    in_grads = _anomaly_apply(node, gs, need)
-                elif (node.__class__ is Node and Node.apply is _PLAIN_APPLY and
-                      node.n_out == 1 and not node.freed and
-                      node.out_vc is None and node.versions is None and
-                      node.epoch == INPLACE_EPOCH[0] and type(node.prim.vjp) is tuple):
-                    # Node.apply inlined for the common case (one output, nothing to check)
+                if node.simple and node.epoch == INPLACE_EPOCH[0] and not node.freed and fast:
+                    # Node.apply inlined for the common case (see Node.simple)
                     g = gs[0]
                     args, params = node.args, node.params
                     in_grads = [r(g, None, *args, **params) if n and r is not None else None
-                                for r, n in zip(node.prim.vjp, need)] \
-                        if not node.prim.uses_output else node.apply(gs, need)
+                                for r, n in zip(node.prim.vjp, need)]
+                elif ANOMALY.enabled:
+                    in_grads = _anomaly_apply(node, gs, need)
                 else:
                     in_grads = node.apply(gs, need)
                 if node._hooks:
@@ -391,12 +392,13 @@ def run_backward(roots, grads, *, retain_graph=False, create_graph=False, captur
                 deps[nx] = d
                 if d == 0:
                     push(nx)
-            for e in edges[len(in_grads):]:
-                if e is not None:
-                    nx = e[0]
-                    deps[nx] -= 1
-                    if deps[nx] == 0:
-                        push(nx)
+            if len(in_grads) < len(edges):
+                for e in edges[len(in_grads):]:
+                    if e is not None:
+                        nx = e[0]
+                        deps[nx] -= 1
+                        if deps[nx] == 0:
+                            push(nx)
             in_grads = g = gs = None     # hold no gradient past its hand-over (AccumulateGrad
             #                              takes over a buffer only nobody else references)
     finally:
