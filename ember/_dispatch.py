@@ -94,6 +94,19 @@ class Wrapper(Tensor):
     def __array__(self, dtype=None, copy=None):
         return self.numpy()
 
+    def requires_grad_(self, requires_grad=True):
+        """Refused inside func transforms, as in PyTorch (a forward_ad dual tensor is its
+        primal to the tape: the flag goes to the primal)."""
+        if getattr(self._interp, "forward_ad", False):
+            self._inner.requires_grad_(requires_grad)
+            return self
+        raise RuntimeError(
+            "You are attempting to call Tensor.requires_grad_() (or perhaps using "
+            "torch.autograd.functional.* APIs) inside of a function being transformed by a "
+            "functorch transform. This is unsupported, please attempt to use the functorch "
+            "transforms (e.g. grad, vjp, jacrev, jacfwd, hessian) or call requires_grad_() "
+            "outside of a function being transformed instead.")
+
     def data_ptr(self):
         return 0
 

@@ -124,8 +124,16 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     grads = _make_grads(outputs, grad_outputs)
     roots = [_edge(t) for t in outputs]
     capture = [_edge(x) for x in inputs]
-    res = run_backward(roots, grads, retain_graph=retain_graph, create_graph=create_graph,
-                       capture=capture, accumulate=False)
+    if create_graph and STATE.stack:
+        # inside a func transform: a grad level's tape records its own backward (PyTorch's
+        # create_graph at that level), so the result can be differentiated by it again
+        from ..func._grad_level import same_level
+        with same_level(outputs):
+            res = run_backward(roots, grads, retain_graph=retain_graph, create_graph=True,
+                               capture=capture, accumulate=False)
+    else:
+        res = run_backward(roots, grads, retain_graph=retain_graph, create_graph=create_graph,
+                           capture=capture, accumulate=False)
     out = []
     for k, (x, g) in enumerate(zip(inputs, res)):
         if g is None:

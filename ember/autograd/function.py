@@ -12,7 +12,7 @@ import functools
 
 from .._state import STATE
 from .._tensor import Tensor, make_tensor
-from .graph import Node, ANOMALY
+from .graph import Node
 from .grad_mode import no_grad
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable", "InplaceFunction",
@@ -202,7 +202,8 @@ def _as_tuple(out):
 
 class FunctionNode(Node):
     """The backward node of one custom Function call."""
-    __slots__ = ("ctx", "cls", "n_inputs", "out_meta", "on_level")
+    __slots__ = ("ctx", "cls", "n_inputs", "out_meta", "on_level", "in_meta", "interp",
+                 "wargs", "louts")
 
     def name(self):
         return self.cls._backward_cls
@@ -217,7 +218,8 @@ class FunctionNode(Node):
             for k, g in enumerate(gs):
                 if g is None:
                     shape, dtype = self.out_meta[k]
-                    gs[k] = zeros(shape, dtype=dtype)
+                    if dtype is not None:        # a non-tensor output gets None, as in PyTorch
+                        gs[k] = zeros(shape, dtype=dtype)
         ctx.needs_input_grad = tuple(bool(n) for n in needed) + (False,) * (
             self.n_inputs - len(needed))
         res = self.cls.backward(ctx, *gs)
@@ -228,17 +230,78 @@ class FunctionNode(Node):
                                f"gradients (expected {n}, got {len(res)})")
         return [_check_grad(self, i, r, needed[i]) for i, r in enumerate(res[:n])]
 
+    def same_level_swap(self):
+        """For autograd.grad(create_graph=True) inside a grad transform (func._grad_level.
+        same_level): a ctx set up with this level's values, so the user's backward is
+        recorded at this level too.  Returns what ``same_level_restore`` puts back."""
+        old = self.ctx
+        if self.interp is None or old._freed:
+            return old
+        from ..func._grad_level import GradTensor
+        from .._dispatch import new_wrapper
+        outs, single = self.louts
+        wrapped = []
+        for k, o in enumerate(outs):
+            if isinstance(o, Tensor):
+                float_out = o.dtype.is_floating_point or o.dtype.is_complex
+                o = new_wrapper(GradTensor, self.interp, o)
+                if float_out:
+                    o._grad_fn, o._output_nr, o._requires_grad = self, k, True
+            wrapped.append(o)
+        ctx = FunctionCtx(self.cls)
+        self.cls.setup_context(ctx, self.wargs, wrapped[0] if single else tuple(wrapped))
+        ctx.materialize_grads = old.materialize_grads
+        ctx._node = self
+        self.ctx = ctx
+        return old
+
+    def same_level_restore(self, old):
+        freed = self.ctx._freed
+        self.ctx = old
+        if freed:
+            self.release()
+
     def release(self):
         self.ctx._freed = True
         self.ctx._saved = None
+        self.wargs = self.louts = None
+
+
+def _in_meta(args):
+    return tuple((tuple(a.shape), a.dtype) if isinstance(a, Tensor) else None for a in args)
+
+
+def _expandable(shape, to):
+    return len(shape) <= len(to) and all(s == t or s == 1 for s, t in
+                                         zip(reversed(shape), reversed(to)))
 
 
 def _check_grad(node, i, g, needed):
-    if not needed or g is None:
+    """PyTorch's checks on a gradient returned by backward; a gradient of a broadcast shape is
+    summed down to its input's shape and cast to its dtype, as the engine does."""
+    if g is None:
         return None
+    meta = node.in_meta[i]
+    if meta is None:
+        raise RuntimeError(f"function {node.name()} returned a gradient different than None at "
+                           f"position {i + 1}, but the corresponding forward input was not a "
+                           f"Variable")
     if not isinstance(g, Tensor):
-        raise TypeError(f"function {node.name()} returned a gradient of type "
-                        f"{type(g).__name__} for input {i}; expected a Tensor or None")
+        raise RuntimeError(f"expected Variable or None (got {type(g).__name__})")
+    if not needed:
+        return None
+    shape, dtype = meta
+    gshape = tuple(g.shape)
+    if gshape != shape:
+        if not _expandable(shape, gshape):
+            raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index "
+                               f"{i} - got {list(gshape)} but expected shape compatible with "
+                               f"{list(shape)}")
+        from ..ops.reduction import sum_to_size
+        g = sum_to_size(g, shape)
+    if g.dtype is not dtype and g.dtype.is_floating_point and dtype.is_floating_point:
+        from ..ops.elementwise import to_dtype
+        g = to_dtype(g, dtype)
     return g
 
 
@@ -266,6 +329,7 @@ def _apply_base(cls, args):
     node.ctx, node.cls, node.n_inputs = ctx, cls, len(args)
     node.out_meta = [(tuple(o.shape), o.dtype) if isinstance(o, Tensor) else ((), None)
                      for o in final]
+    node.in_meta, node.interp = _in_meta(args), None
     ctx._node = node
     if ctx._saved:
         ids = {id(o): k for k, o in enumerate(final) if isinstance(o, Tensor)}
@@ -309,6 +373,8 @@ def _grad_apply(interp, cls, args):
         node.ctx, node.cls, node.n_inputs = ctx, cls, len(args)
         node.out_meta = [(tuple(o.shape), o.dtype) if isinstance(o, Tensor) else ((), None)
                          for o in outs]
+        node.in_meta, node.interp = _in_meta(args), interp
+        node.wargs, node.louts = args, (outs, single)
         ctx._node = node
         for k, (o, w) in enumerate(zip(outs, wrapped)):
             if isinstance(w, Tensor) and id(o) not in ctx._non_diff and (
@@ -321,10 +387,12 @@ def _grad_apply(interp, cls, args):
 
 def _jvp_apply(interp, cls, args):
     if not _overrides(cls, "jvp"):
-        raise RuntimeError(f"{cls.__name__} has no jvp staticmethod: implement "
-                           f"{cls.__name__}.jvp(ctx, *tangents) (and save what it needs with "
-                           f"ctx.save_for_forward in setup_context) to use it with jvp, "
-                           f"jacfwd, hessian or forward-mode AD.")
+        raise NotImplementedError(
+            f"You must implement the jvp function for custom autograd.Function to use it with "
+            f"forward mode AD: {cls.__name__} has no jvp staticmethod; implement "
+            f"{cls.__name__}.jvp(ctx, *tangents) (and save what it needs with "
+            f"ctx.save_for_forward in setup_context) to use it with jvp, jacfwd, hessian or "
+            f"forward-mode AD.")
     from ..ops.creation import zeros_like
     primals = tuple(interp.unwrap(a) for a in args)
     tangents = tuple((a._aux if a._aux is not None else zeros_like(a._inner))
@@ -383,7 +451,19 @@ def _vmapped_function(cls, in_dims):
     from ..func import vmap
 
     def forward(*args):
-        return vmap(cls.forward, in_dims=in_dims)(*args)
+        # non-tensor outputs (the same for every example) are returned as they are
+        consts = {}
+
+        def tensors_only(*a):
+            outs, single = _as_tuple(cls.forward(*a))
+            consts.update((k, o) for k, o in enumerate(outs) if not isinstance(o, Tensor))
+            consts["single"] = single
+            return tuple(o for o in outs if isinstance(o, Tensor))
+        tens = vmap(tensors_only, in_dims=in_dims)(*args)
+        single = consts.pop("single")
+        it = iter(tens)
+        outs = [consts[k] if k in consts else next(it) for k in range(len(consts) + len(tens))]
+        return outs[0] if single else tuple(outs)
 
     def setup_context(ctx, inputs, output):
         outs = output if isinstance(output, tuple) else (output,)
@@ -422,8 +502,9 @@ def _vmapped_function(cls, in_dims):
         dims = tuple(0 if t is not None else None for t in tangents) + tuple(d for _, d in fwd)
         return vmap(one, in_dims=dims)(*tangents, *[t for t, _ in fwd])
 
+    # generate_vmap_rule again: a nested vmap vmaps the vmapped methods once more
     attrs = dict(forward=staticmethod(forward), setup_context=staticmethod(setup_context),
-                 backward=staticmethod(backward))
+                 backward=staticmethod(backward), generate_vmap_rule=True)
     if _overrides(cls, "jvp"):
         attrs["jvp"] = staticmethod(jvp)
     return type(cls.__name__, (Function,), attrs)

@@ -3,9 +3,9 @@ import functools
 
 from .._tensor import Tensor
 from .._state import STATE
-from ..autograd.graph import run_backward
+from ..autograd.graph import run_backward, INPLACE_EPOCH
 from ..utils._pytree import tree_flatten, tree_unflatten
-from ._grad_level import GradInterpreter
+from ._grad_level import GradInterpreter, check_versions
 
 __all__ = ["grad", "grad_and_value", "vjp"]
 
@@ -52,14 +52,18 @@ def _unwrap_aux(interp, aux):
     return tree_unflatten([interp.unwrap(x) for x in leaves], spec)
 
 
-def _pull(edges, cotangents, in_wrapped, retain):
-    """Run the tape backward from ``edges`` with ``cotangents``; grads of ``in_wrapped``."""
+def _pull(edges, cotangents, in_wrapped, retain, since=None):
+    """Run the tape backward from ``edges`` with ``cotangents``; grads of ``in_wrapped``.
+    ``since``: the in-place epoch when the tape started; when a write happened after it, the
+    saved values are version-checked first (PyTorch's error, not a wrong gradient)."""
     from ..ops.creation import zeros_like
     roots, grads = [], []
     for e, c in zip(edges, cotangents):
         if e is not None and c is not None:
             roots.append(e)
             grads.append(c)
+    if roots:
+        check_versions([n for n, _ in roots], since)
     capture = [_edge(w) for w in in_wrapped]
     if roots:
         res = run_backward(roots, grads, retain_graph=retain, create_graph=True,
@@ -73,6 +77,7 @@ def _record(func, primals):
     """Run ``func`` on ``primals`` wrapped at a fresh grad level (grad mode on inside, as
     functorch's transforms ignore an outer ``no_grad``)."""
     interp = GradInterpreter()
+    interp.since = INPLACE_EPOCH[0]
     prev = STATE.grad_enabled
     with interp:
         STATE.grad_enabled = True
@@ -121,7 +126,7 @@ def vjp(func, *primals, has_aux=False):
                 raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
                                    f"{c.shape} and output[{i}] has a shape of {v.shape}.")
             cts.append(_cast(c, v.dtype))
-        grads = _pull(edges, cts, wrapped, retain=retain_graph)
+        grads = _pull(edges, cts, wrapped, retain_graph, interp.since)
         return tree_unflatten(grads, in_spec)
 
     if has_aux:
@@ -184,7 +189,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
             out, aux = out
         if not isinstance(out, Tensor):
             raise RuntimeError(f"grad_and_value(f)(*args): Expected f(*args) to return a Tensor, "
-                               f"got {type(out).__name__}")
+                               f"got {type(out)}")
         if out.ndim != 0:
             raise RuntimeError(f"grad_and_value(f)(*args): Expected f(*args) to return a scalar "
                                f"Tensor, got tensor with {out.ndim} dims. Maybe you wanted to "
@@ -193,7 +198,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
         from ..ops.creation import ones_like
         if has_aux:
             aux = _unwrap_aux(interp, aux)
-        grads = _pull(edges, [ones_like(values[0])], wrapped, retain=False)
+        grads = _pull(edges, [ones_like(values[0])], wrapped, False, interp.since)
         g = tree_unflatten(grads, in_spec)
         g = g[0] if isinstance(idx, int) else g
         if has_aux:

@@ -57,7 +57,7 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
 
 
 def _check_pair(p, t):
-    """PyTorch's checks on one (primal, tangent) pair; the tangent in the primal's dtype."""
+    """PyTorch's checks on one (primal, tangent) pair (a tangent keeps its dtype, as there)."""
     if not isinstance(p, Tensor):
         raise RuntimeError(f"jvp(f, primals, tangents): Expected primals to only contain "
                            f"Tensors, got {type(p)}")
@@ -73,7 +73,4 @@ def _check_pair(p, t):
                            f"that of the original Tensor, this is not supported. Tensor is of "
                            f"size {list(p.shape)} while the given forward gradient is of size "
                            f"{list(t.shape)}.")
-    if t.dtype is not p.dtype:
-        from ..ops.elementwise import to_dtype
-        t = to_dtype(t, p.dtype)
     return t
