@@ -23,16 +23,23 @@ def _dt(a, b=None):
     return x._data.dtype if x.__class__ is Tensor else x.dtype.np
 
 
+def _array_dtype(t):
+    """NumPy dtype of a tensor, looking through transform wrappers to the array they wrap."""
+    while t._is_wrapper:
+        t = t._inner
+    return t._data.dtype
+
+
 def promote_pair(a, b):
     """PyTorch promotion of two operands; returns ``(a, b, result NumPy dtype)``.  Same-dtype
     plain tensors and a float tensor with a Python number skip the general rules.  A Python
     int out of an integer result dtype's range wraps around into it, as in PyTorch
     (``uint8_tensor + -3`` adds 253); ops that compute in floats use the original scalar."""
-    if a.__class__ is Tensor:
-        da = a._data.dtype
+    if isinstance(a, Tensor):
+        da = _array_dtype(a)
         cb = b.__class__
-        if cb is Tensor:
-            if b._data.dtype is da:
+        if cb is Tensor or isinstance(b, Tensor):
+            if _array_dtype(b) is da:
                 return a, b, da
         elif cb is float:
             if da.kind in "fc":
