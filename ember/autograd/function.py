@@ -12,7 +12,7 @@ import functools
 
 from .._state import STATE
 from .._tensor import Tensor, make_tensor
-from .graph import Node
+from .graph import Node, FREED_MESSAGE
 from .grad_mode import no_grad
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable", "InplaceFunction",
@@ -51,12 +51,7 @@ class FunctionCtx:
         if self._in_jvp:
             return self._for_forward or ()
         if self._freed:
-            raise RuntimeError(
-                "Trying to backward through the graph a second time (or directly access saved "
-                "tensors after they have already been freed). Saved intermediate values of the "
-                "graph are freed when you call .backward() or autograd.grad(). Specify "
-                "retain_graph=True if you need to backward through the graph a second time or "
-                "if you need to access saved tensors after calling backward.")
+            raise RuntimeError(FREED_MESSAGE)
         if self._saved is None:
             return ()
         out = []

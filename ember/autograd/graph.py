@@ -25,6 +25,12 @@ class _Anomaly:
 
 
 ANOMALY = _Anomaly()
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward.")
 INPLACE_EPOCH = [0]      # counts every in-place write (ember.ops.inplace.bump_version)
 
 
@@ -130,12 +136,7 @@ class Node:
 
     def check_saved(self):
         if self.freed:
-            raise RuntimeError(
-                "Trying to backward through the graph a second time (or directly access saved "
-                "tensors after they have already been freed). Saved intermediate values of the "
-                "graph are freed when you call .backward() or autograd.grad(). Specify "
-                "retain_graph=True if you need to backward through the graph a second time or "
-                "if you need to access saved tensors after calling backward.")
+            raise RuntimeError(FREED_MESSAGE)
         if self.wrap_out:
             args = self.args
             saves = self.prim.saves
