@@ -105,6 +105,58 @@ def test_saved_tensor_modified_in_place(case):
     assert head + tail[tail.index(". ") + 1:] == theirs
 
 
+# which operand a node saves depends on which operands need gradients (PyTorch saves `other`
+# for self's gradient and `self` for other's), so an in-place write to an operand the backward
+# does not read is fine, and one to an operand it reads raises
+_SAVES = {
+    "mul_scalar": (lambda T, y, w: y * 2, "y"),
+    "mul_const_other_write_self": (lambda T, y, w: y * w, "y"),
+    "mul_const_other_write_other": (lambda T, y, w: y * w, "w"),
+    "div_scalar": (lambda T, y, w: y / 2, "y"),
+    "rdiv_scalar": (lambda T, y, w: 2 / y, "y"),
+    "div_const_other_write_self": (lambda T, y, w: y / w, "y"),
+    "div_const_self_write_self": (lambda T, y, w: w / y, "w"),
+    "matmul_write_self": (lambda T, y, w: y.reshape(1, 3) @ w.reshape(3, 1), "y"),
+    "matmul_write_other": (lambda T, y, w: y.reshape(1, 3) @ w.reshape(3, 1), "w"),
+    "mm_write_self": (lambda T, y, w: T.mm(y.reshape(1, 3), w.reshape(3, 1)), "y"),
+    "dot_write_self": (lambda T, y, w: T.dot(y, w), "y"),
+    "mv_write_self": (lambda T, y, w: T.mv(w.reshape(1, 3), y), "y"),
+    "linear_write_weight": (lambda T, y, w: T.nn.functional.linear(w.reshape(1, 3),
+                                                                   y.reshape(1, 3)), "y"),
+    "linear_write_input": (lambda T, y, w: T.nn.functional.linear(w.reshape(1, 3),
+                                                                  y.reshape(1, 3)), "w"),
+    "addmm_write_self": (lambda T, y, w: T.addmm(T.zeros(1, 1), y.reshape(1, 3),
+                                                 w.reshape(3, 1)), "y"),
+    "pow_scalar": (lambda T, y, w: y ** 2, "y"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_SAVES))
+def test_saved_operands_follow_which_operands_need_gradients(case):
+    fn, target = _SAVES[case]
+
+    def run(T):
+        x = T.tensor([1., 2., 3.], requires_grad=True)
+        y = x * 1
+        w = T.tensor([4., 5., 6.])
+        out = fn(T, y, w)
+        (y if target == "y" else w).add_(1)
+        out.sum().backward()
+        return x.grad
+
+    outcome = []
+    for T in (ember, torch):
+        try:
+            outcome.append(("ok", run(T)))
+        except RuntimeError as e:
+            outcome.append(("error", "modified by an inplace operation" in str(e)))
+    assert outcome[0][0] == outcome[1][0], outcome
+    if outcome[0][0] == "ok":
+        close(outcome[0][1], outcome[1][1])
+    else:
+        assert outcome[0][1] and outcome[1][1]
+
+
 def test_in_place_on_leaf_requires_grad():
     same_error(lambda T: T.ones(3, requires_grad=True).add_(1))
     same_error(lambda T: T.ones(3, requires_grad=True)[1:].mul_(2))

@@ -72,23 +72,36 @@ def _add_hook(owner, attr, hook):
     return h
 
 
+def saved_for_edges(saves_for, edges):
+    """The arguments a call must save given which of its arguments need gradients (edges
+    that are not None), from a primitive's per-argument ``saves``."""
+    out = set()
+    for i, e in enumerate(edges):
+        if e is not None:
+            out.update(saves_for.get(i, ()))
+    return tuple(sorted(out))
+
+
 class Node:
     """Backward function of one recorded call (``grad_fn``); named like PyTorch's nodes."""
     __slots__ = ("prim", "args", "params", "next", "out", "wrap_out", "versions", "out_vc",
-                 "n_out", "trace", "epoch", "simple", "__dict__", "__weakref__")
+                 "n_out", "trace", "epoch", "simple", "saved_idx", "__dict__", "__weakref__")
     # rarely set attributes live in the instance dict, with these class-level defaults
     freed = False
     _special = False      # True once a tensor hook, retain_grad or pre-hook is attached
     _hooks = _prehooks = _tensor_hooks = _retain = _metadata = None
 
-    def __init__(self, prim, args, params, edges, out, wrap_out, versions, out_vc, n_out=1):
+    def __init__(self, prim, args, params, edges, out, wrap_out, versions, out_vc, n_out=1,
+                 saved_idx=None):
         self.prim = prim
         self.args = args
         self.params = params
         self.next = edges
         self.out = out
         self.wrap_out = wrap_out
-        self.versions = versions      # versions of prim.saves args at save time, or None (all 0)
+        # indices of the saved args (None: every argument)
+        self.saved_idx = prim.saves if saved_idx is None and prim is not None else saved_idx
+        self.versions = versions      # their versions at save time, or None (all 0)
         self.out_vc = out_vc          # (version counter, version) of a saved output, or None
         self.n_out = n_out
         self.epoch = INPLACE_EPOCH[0]   # in-place writes so far: none since -> nothing to check
@@ -139,7 +152,7 @@ class Node:
             raise RuntimeError(FREED_MESSAGE)
         if self.wrap_out:
             args = self.args
-            saves = self.prim.saves
+            saves = self.saved_idx
             versions = self.versions
             for k, i in enumerate(range(len(args)) if saves is None else saves):
                 t = args[i]

@@ -111,7 +111,8 @@ def _saved(node):
     args = getattr(node, "args", None)
     if prim is None or not args:
         return []
-    idx = range(len(args)) if prim.saves is None else prim.saves
+    saves = getattr(node, "saved_idx", prim.saves)
+    idx = range(len(args)) if saves is None else saves
     names = _arg_names(prim, len(args))
     out = [(names[i], args[i]) for i in idx if isinstance(args[i], Tensor)]
     if prim.uses_output and node.out is not None:

@@ -13,7 +13,7 @@ PyTorch.  Saved values modified in place later raise PyTorch's error (``check_ve
 from .._dispatch import Interpreter, Wrapper, new_wrapper
 from .._tensor import Tensor
 from .._state import STATE
-from ..autograd.graph import Node, INPLACE_EPOCH, _raise_modified
+from ..autograd.graph import Node, INPLACE_EPOCH, _raise_modified, saved_for_edges
 
 __all__ = ["GradInterpreter", "GradTensor", "same_level", "check_versions"]
 
@@ -75,7 +75,8 @@ class GradInterpreter(Interpreter):
                     edges.append((fn, a._output_nr) if fn is not None else (a._get_accum(), 0))
                 else:
                     edges.append(None)
-            saves = prim.saves
+            saves = prim.saves if prim.saves_for is None else \
+                saved_for_edges(prim.saves_for, edges)
             vers = None
             if saves != ():
                 for v in inner:
@@ -87,7 +88,7 @@ class GradInterpreter(Interpreter):
                         vers = _saved_versions(saves, inner)
                         break
             node = Node(prim, tuple(inner), params, tuple(edges),
-                        out if prim.uses_output else None, False, vers, None, len(outs))
+                        out if prim.uses_output else None, False, vers, None, len(outs), saves)
             # the arguments as this level sees them, for ``same_level`` (the rules of the
             # transform's own backward run on the inner values in ``args``)
             node.wargs = args
@@ -144,7 +145,7 @@ def check_versions(roots, since):
         if getattr(n, "wargs", None) is None or n.epoch == cur or n.freed:
             continue
         prim, args = n.prim, n.args
-        saves = prim.saves
+        saves = n.saved_idx
         if saves != ():
             vers = n.versions
             for k, i in enumerate(range(len(args)) if saves is None else saves):

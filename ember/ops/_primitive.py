@@ -15,7 +15,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from .._state import STATE
-from ..autograd.graph import Node, ANOMALY
+from ..autograd.graph import Node, ANOMALY, saved_for_edges
 from ..autograd.grad_mode import _marking as _MARKING
 
 _new = object.__new__
@@ -41,8 +41,9 @@ class joint:
 
 class Primitive:
     """An operation with an array impl and its VJP, JVP and batching rules."""
-    __slots__ = ("name", "impl", "vjp", "jvp", "batch", "node_name", "saves", "uses_output",
-                 "is_view", "n_out", "nondiff_out", "differentiable", "__dict__")
+    __slots__ = ("name", "impl", "vjp", "jvp", "batch", "node_name", "saves", "saves_for",
+                 "saves_cache", "uses_output", "is_view", "n_out", "nondiff_out",
+                 "differentiable", "__dict__")
 
     def __init__(self, name, impl, *, vjp=None, jvp=None, batch=None, node_name=None,
                  saves=None, uses_output=False, is_view=False, n_out=1, nondiff_out=(),
@@ -54,7 +55,15 @@ class Primitive:
         self.batch = batch
         self.node_name = node_name or _camel(name) + "Backward0"
         # indices of arguments the reverse rule reads (version-checked, freed after backward);
-        # None means every tensor argument
+        # None means every tensor argument.  A dict {i: indices} says what the rule of argument
+        # i reads: a call then saves only what the gradients it will compute need (``x * w``
+        # with only x requiring grad saves w, as PyTorch's MulBackward0 does)
+        if isinstance(saves, dict):
+            self.saves_for = {i: tuple(v) for i, v in saves.items()}
+            saves = tuple(sorted(set().union(*self.saves_for.values())))
+            self.saves_cache = {}       # which arguments need gradients (bits) -> saves
+        else:
+            self.saves_for = None
         self.saves = saves
         self.uses_output = uses_output
         self.is_view = is_view
@@ -201,8 +210,15 @@ def _record(prim, args, params, outs, out_arrays):
                 continue
         edges.append(None)
     versions = None
-    if has_vc:
-        saves = prim.saves
+    saves = prim.saves
+    if prim.saves_for is not None:
+        key = 0
+        for e in edges:
+            key = key + key + (e is not None)
+        saves = prim.saves_cache.get(key)
+        if saves is None:
+            saves = prim.saves_cache[key] = saved_for_edges(prim.saves_for, edges)
+    if has_vc and saves != ():
         versions = tuple((args[i]._vc[0] if args[i]._vc is not None else 0)
                          if isinstance(args[i], Tensor) else 0
                          for i in (range(len(args)) if saves is None else saves))
@@ -219,7 +235,7 @@ def _record(prim, args, params, outs, out_arrays):
         # rebased through this view (CopySlices) would hold itself in a reference cycle
         args = (_make(args[0]._data),) + args[1:]
     node = Node(prim, args, params, tuple(edges), out_arrays if prim.uses_output else None,
-                True, versions, out_vc, len(outs))
+                True, versions, out_vc, len(outs), saves)
     if len(outs) == 1 and not prim.nondiff_out:
         t = outs[0]
         kind = t._data.dtype.kind

@@ -76,7 +76,7 @@ _addmm = Primitive(
     jvp=(lambda t, out, inp, a, b, beta, alpha: _scale(t, beta),
          lambda t, out, inp, a, b, beta, alpha: _scale(_mm(t, b), alpha),
          lambda t, out, inp, a, b, beta, alpha: _scale(_mm(a, t), alpha)),
-    batch=_addmm_batch, saves=(1, 2))
+    batch=_addmm_batch, saves={1: (2,), 2: (1,)})
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
@@ -132,7 +132,7 @@ def _addprod(name, spec, nd):
         jvp=(lambda t, out, inp, a, b, beta, alpha: _scale(t, beta),
              lambda t, out, inp, a, b, beta, alpha: _scale(_einsum(t, b, spec=spec), alpha),
              lambda t, out, inp, a, b, beta, alpha: _scale(_einsum(a, t, spec=spec), alpha)),
-        batch=batch, saves=(1, 2))
+        batch=batch, saves={1: (2,), 2: (1,)})
 
 
 _addmv = _addprod("addmv", (("ik", "k"), "i"), 1)

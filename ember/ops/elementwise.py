@@ -166,7 +166,7 @@ _mul = Primitive("mul", np.multiply,
                  vjp=(lambda g, out, x, y: unbroadcast(_mul(g, y), x),
                       lambda g, out, x, y: unbroadcast(_mul(g, x), y)),
                  jvp=(lambda t, out, x, y: _mul(t, y), lambda t, out, x, y: _mul(t, x)),
-                 batch=batch_elementwise)
+                 batch=batch_elementwise, saves={0: (1,), 1: (0,)})
 
 
 def mul(input, other, *, out=None):
@@ -183,7 +183,7 @@ _div = Primitive("div", np.true_divide,
                       lambda g, out, x, y: unbroadcast(neg(mul(g, div(div(x, y), y))), y)),
                  jvp=(lambda t, out, x, y: _div(t, y),
                       lambda t, out, x, y: neg(mul(t, div(div(x, y), y)))),
-                 batch=batch_elementwise)
+                 batch=batch_elementwise, saves={0: (1,), 1: (0, 1)})
 
 
 def _int_zero_check(x, y):
@@ -510,6 +510,10 @@ subtract, multiply, divide, negative, absolute = sub, mul, div, neg, abs
 
 
 def _rdiv(self, other):
+    """``number / tensor`` is ``tensor.reciprocal() * number`` in PyTorch (MulBackward0 over
+    ReciprocalBackward0, which saves the result, not the tensor)."""
+    if other.__class__ in (int, float, bool):
+        return mul(reciprocal(self), other)
     return div(other, self)
 
 

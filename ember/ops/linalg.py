@@ -64,7 +64,7 @@ def _mm_batch(prim, args, batched):
 _mm = Primitive("mm", np.matmul,
                 vjp=(lambda g, out, a, b: _mm(g, _mT(b)), lambda g, out, a, b: _mm(_mT(a), g)),
                 jvp=(lambda t, out, a, b: _mm(t, b), lambda t, out, a, b: _mm(a, t)),
-                batch=_mm_batch)
+                batch=_mm_batch, saves={0: (1,), 1: (0,)})
 
 
 def _mv_batch(prim, args, batched):
@@ -86,7 +86,7 @@ def _outer_vec(g, b):
 _mv = Primitive("mv", np.matmul,
                 vjp=(lambda g, out, a, b: _outer_vec(g, b), lambda g, out, a, b: _mv(_mT(a), g)),
                 jvp=(lambda t, out, a, b: _mv(t, b), lambda t, out, a, b: _mv(a, t)),
-                batch=_mv_batch)
+                batch=_mv_batch, saves={0: (1,), 1: (0,)})
 
 
 def _dot_batch(prim, args, batched):
@@ -107,7 +107,7 @@ def _mul(g, x):
 
 _dot_rules = dict(vjp=(lambda g, out, a, b: _mul(g, b), lambda g, out, a, b: _mul(g, a)),
                   jvp=(lambda t, out, a, b: _dot(t, b), lambda t, out, a, b: _dot(a, t)),
-                  batch=_dot_batch)
+                  batch=_dot_batch, saves={0: (1,), 1: (0,)})
 _dot = Primitive("dot", np.matmul, **_dot_rules)
 _vdot = Primitive("vdot", np.vdot, **_dot_rules)
 
@@ -170,13 +170,13 @@ _matmul = Primitive(
     jvp=(lambda t, out, a, b: _matmul(t, b), lambda t, out, a, b: _matmul(a, t)),
     batch=lambda prim, args, batched: _batched_general(
         args, batched, (args[0].ndim - batched[0], args[1].ndim - batched[1])),
-    node_name="UnsafeViewBackward0")
+    node_name="UnsafeViewBackward0", saves={0: (1,), 1: (0,)})
 
 _bmm = Primitive(
     "bmm", np.matmul,
     vjp=(lambda g, out, a, b: _bmm(g, _mT(b)), lambda g, out, a, b: _bmm(_mT(a), g)),
     jvp=(lambda t, out, a, b: _bmm(t, b), lambda t, out, a, b: _bmm(a, t)),
-    batch=_mm_batch)
+    batch=_mm_batch, saves={0: (1,), 1: (0,)})
 
 
 # ------------------------------------------------------------------ checks (PyTorch's messages)

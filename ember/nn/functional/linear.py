@@ -62,7 +62,7 @@ def _make_linear(node_name):
         jvp=(lambda t, out, x, w, b: ember.matmul(t, ember.t(w)),
              lambda t, out, x, w, b: ember.matmul(x, ember.t(t)),
              lambda t, out, x, w, b: t),
-        batch=_linear_batch, saves=(0, 1), node_name=node_name)
+        batch=_linear_batch, saves={0: (1,), 1: (0,)}, node_name=node_name)
 
 
 _linear = _make_linear("AddmmBackward0")
