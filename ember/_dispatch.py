@@ -16,6 +16,17 @@ from ._state import STATE
 _levels = itertools.count(1)
 
 
+def dispatch_top(prim, args, params):
+    """Hand the call to the interpreter of the highest-level wrapper among the arguments."""
+    top = None
+    for a in args:
+        if isinstance(a, Tensor) and a._is_wrapper:
+            i = a._interp
+            if top is None or i.level > top.level:
+                top = i
+    return top.process(prim, args, params)
+
+
 class Interpreter:
     """One active transform; subclasses implement ``process`` for a primitive call."""
     kind = "base"
@@ -48,6 +59,10 @@ class Interpreter:
 
     def process(self, prim, args, params):
         raise NotImplementedError
+
+    # ``Primitive.__call__`` hands a call to ``dispatch`` of the interpreter of its first
+    # wrapper argument; interpreters may override it with fast paths for their own values
+    dispatch = staticmethod(dispatch_top)
 
 
 class Wrapper(Tensor):
@@ -132,4 +147,5 @@ def current_interpreters(kind=None):
     return [i for i in st if kind is None or i.kind == kind]
 
 
-__all__ = ["Interpreter", "Wrapper", "new_wrapper", "current_interpreters", "Size"]
+__all__ = ["Interpreter", "Wrapper", "new_wrapper", "dispatch_top", "current_interpreters",
+           "Size"]

@@ -6,12 +6,12 @@ batched, and returns the batched result; no primitive ever falls back to a Pytho
 import numpy as np
 
 from .._backend import as_array
-from .._dispatch import Interpreter, Wrapper, new_wrapper
-from .._tensor import Tensor, Size, make_tensor
-from ..ops._util import batch_elementwise, batch_unary
+from .._dispatch import Interpreter, Wrapper, new_wrapper, dispatch_top
+from .._tensor import Tensor, Size
+from ..ops._util import (batch_elementwise as _elementwise, batch_unary as _unary,
+                         batch_dims_shift as _dims_shift)
 
 _ndarray = np.ndarray
-_PLAIN_RULES = (batch_elementwise, batch_unary)
 
 __all__ = ["VmapInterpreter", "BatchedTensor"]
 
@@ -22,11 +22,24 @@ class BatchedTensor(Wrapper):
 
     @property
     def shape(self):
-        return Size(tuple(self._inner.shape)[1:])
+        v = self._inner
+        if v.__class__ is Tensor:
+            return Size(v._data.shape[1:])
+        return Size(tuple(v.shape)[1:])
 
     @property
     def ndim(self):
-        return self._inner.ndim - 1
+        v = self._inner
+        if v.__class__ is Tensor:
+            return v._data.ndim - 1
+        return v.ndim - 1
+
+    @property
+    def dtype(self):
+        v = self._inner
+        while v._is_wrapper:
+            v = v._inner
+        return v.dtype
 
     @property
     def requires_grad(self):
@@ -77,19 +90,55 @@ class VmapInterpreter(Interpreter):
     def wrap(self, value):
         return new_wrapper(BatchedTensor, self, value)
 
-    def process(self, prim, args, params):
-        if prim.batch in _PLAIN_RULES:
-            out = _direct(self, prim, args, params)
+    def dispatch(self, prim, args, params):
+        """``Primitive.__call__`` with a wrapper of this level as its first wrapper argument.
+
+        The common calls (elementwise ops, basic views, reductions over batched plain arrays
+        that record no autograd history) run the implementation on the physical arrays here,
+        in one frame; anything else goes to the highest level among the arguments."""
+        rule = prim.batch
+        if rule is _unary or rule is _elementwise:
+            if prim.n_out == 1 and not prim.is_view:
+                if len(args) == 1:
+                    a = args[0]         # a wrapper of this level (``self`` was chosen by it)
+                    if a.__class__ is BatchedTensor:
+                        v = a._inner
+                        if v.__class__ is Tensor and not v._requires_grad and (
+                                v._base is None or _fresh(v)):
+                            out = prim.impl(v._data, **params)
+                            if out.__class__ is not _ndarray:
+                                out = as_array(out)
+                            t = _new(Tensor)
+                            t._data = out
+                            t._grad_fn = t._base = t._vc = t._grad = t._accum = None
+                            t._requires_grad = False
+                            t._output_nr = 0
+                            w = _new(BatchedTensor)
+                            w._inner = t
+                            w._interp = self
+                            w._aux = w._grad_fn = w._base = w._vc = w._grad = w._accum = None
+                            w._requires_grad = False
+                            w._output_nr = 0
+                            return w
+                else:
+                    out = _direct(self, prim, args, params, rule is _elementwise)
+                    if out is not None:
+                        return out
+        elif rule is _dims_shift:
+            out = _direct_reduce(self, prim, args, params)
             if out is not None:
                 return out
         elif "vmap_params" in prim.__dict__ and len(args) == 1:
             out = _direct_view(self, prim, args[0], params)
             if out is not None:
                 return out
+        return dispatch_top(prim, args, params)
+
+    def process(self, prim, args, params):
         vals = []
         batched = []
         for a in args:
-            if isinstance(a, Tensor) and a._is_wrapper and a._interp is self:
+            if a.__class__ is BatchedTensor and a._interp is self:
                 vals.append(a._inner)
                 batched.append(True)
             else:
@@ -104,32 +153,54 @@ class VmapInterpreter(Interpreter):
         return tuple(new_wrapper(BatchedTensor, self, o) for o in out)
 
 
-def _direct(interp, prim, args, params):
+def _fresh(v):
+    """Whether view ``v``'s history matches its base's version; a stale view whose base
+    records no history is only re-stamped (what ``refresh_view`` does for it)."""
+    info = v._viewinfo
+    n = v._vc[0]
+    if info[4][0] == n:
+        return True
+    if v._base._requires_grad:
+        return False
+    info[4][0] = n
+    return True
+
+
+def _plain(v):
+    """Whether the inner value ``v`` is a plain array that records no autograd history."""
+    return v.__class__ is Tensor and not v._requires_grad and (v._base is None or _fresh(v))
+
+
+def _direct(interp, prim, args, params, pad):
     """The fast path of elementwise primitives on plain arrays: when no value records autograd
-    history and the batched operands need no reshaping, call the implementation on the
-    physical arrays at once (what the generic rule would do, minus two dispatch layers)."""
-    if prim.is_view or prim.n_out != 1:
-        return None
+    history, call the implementation on the physical arrays at once (what the generic rule
+    would do, minus two dispatch layers).  With ``pad`` (broadcasting ops) batched operands of
+    a lower logical rank than another operand get size-1 dims after the batch dim, as the
+    rule does with ``reshape``."""
     arrays = []
     nd_b = nd_u = -1
+    mixed = False
     for a in args:
         c = a.__class__
         if c is BatchedTensor:
             if a._interp is not interp:
                 return None
             v = a._inner
-            if v.__class__ is not Tensor or v._requires_grad or (
-                    v._base is not None and v._viewinfo[4][0] != v._vc[0]):
+            if not _plain(v):
                 return None
             x = v._data
             n = x.ndim - 1
             if nd_b == -1:
                 nd_b = n
             elif n != nd_b:
-                return None
+                if not pad:
+                    return None
+                mixed = True
+                if n > nd_b:
+                    nd_b = n
             arrays.append(x)
         elif c is Tensor:
-            if a._requires_grad or a._base is not None and a._viewinfo[4][0] != a._vc[0]:
+            if not _plain(a):
                 return None
             x = a._data
             if x.ndim > nd_u:
@@ -139,12 +210,44 @@ def _direct(interp, prim, args, params):
             return None
         else:
             arrays.append(a)
-    if nd_u > nd_b:          # an unbatched operand of higher rank: the rule would reshape
-        return None
+    if nd_u > nd_b:          # an unbatched operand of higher rank
+        if not pad:
+            return None
+        mixed = True
+        nd_b = nd_u
+    if mixed:
+        for i, a in enumerate(args):
+            if a.__class__ is BatchedTensor:
+                x = arrays[i]
+                n = x.ndim - 1
+                if n < nd_b:
+                    s = x.shape
+                    arrays[i] = x.reshape(s[:1] + (1,) * (nd_b - n) + s[1:])
     out = prim.impl(*arrays, **params)
     if out.__class__ is not _ndarray:
         out = as_array(out)
     return _batched(interp, out)
+
+
+def _direct_reduce(interp, prim, args, params):
+    """A reduction (``batch_dims_shift`` rule) of a batched plain array: its implementation
+    with the dims shifted past the batch dim."""
+    if len(args) != 1:
+        return None
+    a = args[0]
+    if a.__class__ is not BatchedTensor or a._interp is not interp or prim.is_view:
+        return None
+    v = a._inner
+    if not _plain(v):
+        return None
+    p = dict(params)
+    p["dims"] = tuple(d + 1 for d in params["dims"])
+    out = prim.impl(v._data, **p)
+    if prim.n_out == 1:
+        if out.__class__ is not _ndarray:
+            out = as_array(out)
+        return _batched(interp, out)
+    return tuple(_batched(interp, o if o.__class__ is _ndarray else as_array(o)) for o in out)
 
 
 def _batched(interp, arr):
@@ -172,30 +275,59 @@ def _direct_view(interp, prim, a, params):
     if a.__class__ is not BatchedTensor or a._interp is not interp:
         return None
     v = a._inner
-    if v.__class__ is not Tensor or v._requires_grad or (
-            v._base is not None and v._viewinfo[4][0] != v._vc[0]):
+    if v.__class__ is not Tensor or v._requires_grad or (v._base is not None and not _fresh(v)):
         return None
     p = prim.vmap_params(params)
     out = prim.impl(v._data, **p)
     if out.__class__ is not _ndarray:
         out = as_array(out)
-    t = make_tensor(out)
-    _mark_view(t, (v,), prim, p)
-    return new_wrapper(BatchedTensor, interp, t)
-
-
-def _mark_view(t, args, prim, params):
-    global _mark_view
-    from ..ops._primitive import _mark_view     # bound on first use (import cycle)
-    _mark_view(t, args, prim, params)
+    w = _batched(interp, out)
+    if out.base is not None:        # ``_mark_view`` of the primitive call, inlined
+        t = w._inner
+        root = v._base
+        if root is None:
+            root = v
+        vc = root._vc
+        if vc is None:
+            vc = root._vc = [0, None]
+        t._vc = vc
+        t._base = root
+        t._viewinfo = (v, prim, (), p, [vc[0]])
+    return w
 
 
 def _vmap_assign(self, dst, src, op):
     """In-place write at a vmap level: align the batch dims, then write the inner values."""
-    from ..ops import inplace as IP
+    d = dst._inner
+    if d.__class__ is Tensor and not d._requires_grad:
+        # nothing records history: write the physical arrays (what the general path below
+        # ends in, without its dispatch)
+        c = src.__class__
+        if c is BatchedTensor:
+            if src._interp is self:
+                s = src._inner
+                if _plain(s):
+                    arr = s._data
+                    ss, ds = arr.shape[1:], d._data.shape[1:]
+                    if ss != ds:
+                        _IP._check_broadcast(src, dst)
+                        pad = len(ds) - len(ss)
+                        if pad > 0:
+                            arr = arr.reshape(arr.shape[:1] + (1,) * pad + ss)
+                    _IP._assign_base(d, arr, op)
+                    return
+        elif c is Tensor:
+            if _plain(src):
+                if src._data.shape != d._data.shape[1:]:
+                    _IP._check_broadcast(src, dst)
+                _IP._assign_base(d, src._data, op)
+                return
+        elif c is float or c is int or c is bool:
+            _IP._assign_base(d, src, op)
+            return
     from ..ops.shape import reshape
     if self.owns(src):
-        IP._check_broadcast(src, dst)
+        _IP._check_broadcast(src, dst)
         s = src._inner
         pad = dst.ndim - (s.ndim - 1)
         if pad > 0:
@@ -203,9 +335,21 @@ def _vmap_assign(self, dst, src, op):
             s = reshape(s, (sh[0],) + (1,) * pad + sh[1:])
     else:
         if isinstance(src, Tensor):
-            IP._check_broadcast(src, dst)
+            _IP._check_broadcast(src, dst)
         s = src
-    IP.assign(dst._inner, s, op)
+    _IP.assign(dst._inner, s, op)
+
+
+class _LazyInplace:
+    """``ember.ops.inplace``, imported on first use (it imports this module's dependencies)."""
+    def __getattr__(self, name):
+        global _IP
+        from ..ops import inplace
+        _IP = inplace
+        return getattr(inplace, name)
+
+
+_IP = _LazyInplace()
 
 
 def _lift_for_write(self, x):

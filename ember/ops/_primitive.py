@@ -86,8 +86,8 @@ class Primitive:
                 elif a._base is not None and a._viewinfo[4][0] != a._vc[0]:
                     req = refresh_view(a)       # a view whose base was written in place
             elif isinstance(a, Tensor):
-                if a._is_wrapper:
-                    return _dispatch_transform(self, args, params)
+                if a._is_wrapper:       # its interpreter's fast paths, else the top level's
+                    return a._interp.dispatch(self, args, params)
                 arrays.append(a._data)
                 if a._requires_grad:
                     req = True
@@ -267,12 +267,10 @@ def _no_complex_grad(prim):
 
 def _dispatch_transform(prim, args, params):
     """Hand the call to the interpreter of the highest-level wrapper among the arguments."""
-    top = None
-    for a in args:
-        if isinstance(a, Tensor) and a._is_wrapper:
-            if top is None or a._interp.level > top.level:
-                top = a._interp
-    return top.process(prim, args, params)
+    return _dispatch_top(prim, args, params)
+
+
+from .._dispatch import dispatch_top as _dispatch_top  # noqa: E402
 
 
 def bind_detach(t):

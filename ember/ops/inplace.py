@@ -406,9 +406,18 @@ def inplace_method(fn, name):
 
 def setitem(self, key, value):
     """``self[key] = value``: a write through a view (basic keys) or ``index_put_``."""
-    from .indexing import is_basic_key, getitem
-    if is_basic_key(key):
-        assign(getitem(self, key), value, "setitem")
+    if _indexing is None:
+        _bind_indexing()
+    if _indexing.is_basic_key(key):
+        assign(_indexing.getitem(self, key), value, "setitem")
         return
-    from .indexing import index_put_
-    index_put_(self, key, value)
+    _indexing.index_put_(self, key, value)
+
+
+_indexing = None
+
+
+def _bind_indexing():
+    global _indexing
+    from . import indexing          # imports this module: bound on first use
+    _indexing = indexing
