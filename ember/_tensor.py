@@ -334,7 +334,10 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
-        from .autograd import backward
+        from .autograd.backward import backward, scalar_backward
+        if gradient is None and inputs is None and not create_graph and \
+                scalar_backward(self, retain_graph):
+            return
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     # ------------------------------------------------------------------ conversion

@@ -99,6 +99,57 @@ def test_cross_entropy_class_indices_vs_torch(shape, reduction, weighted, ignore
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("shape", [(5, 4), (3, 4, 2)])
+def test_nll_loss_double_backward_vs_torch(reduction, weighted, shape):
+    """The input gradient of nll_loss is its own primitive (NllLossBackwardBackward0): its
+    gradient in the output gradient, and the node names, match PyTorch."""
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal(shape)
+    t = rng.integers(0, shape[1], size=(shape[0],) + shape[2:])
+    t.flat[0] = 1                                   # an ignored target
+    wt = rng.uniform(0.5, 2.0, size=shape[1]) if weighted else None
+    res = []
+    for T, f in ((ember, F), (torch, TF)):
+        xx = T.tensor(x, requires_grad=True)
+        out = f.nll_loss(xx, T.tensor(t), weight=None if wt is None else T.tensor(wt),
+                         ignore_index=1, reduction=reduction)
+        n = int(np.prod(tuple(out.shape)))
+        g = T.tensor(np.linspace(0.5, 1.5, n).reshape(tuple(out.shape)), requires_grad=True)
+        gx, = T.autograd.grad(out, xx, g, create_graph=True)
+        v = T.tensor(np.cos(np.arange(gx.numel())).reshape(tuple(gx.shape)))
+        gg, = T.autograd.grad((gx * v).sum(), g)
+        res.append((gx, gg, gx.grad_fn.name()))
+    close(res[0][0], res[1][0])
+    close(res[0][1], res[1][1])
+    if len(shape) == 2:                 # PyTorch reshapes the (N, C, d) case around its node
+        assert res[0][2] == res[1][2]
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_nll_loss_input_gradient_batches_like_a_loop(reduction, weighted):
+    from ember.nn.functional._loss_prims import _nll_grad
+    rng = np.random.default_rng(3)
+    B, N, C = 3, 5, 4
+    gs = ember.tensor(rng.standard_normal((B,) if reduction != "none" else (B, N)))
+    ts = ember.tensor(rng.integers(0, C, size=(B, N)))
+    ws = ember.tensor(rng.uniform(0.5, 2, size=(B, 1, C)))
+
+    def f(g, t, w):
+        return _nll_grad(g, t, w if weighted else None, shape=(N, C), dtype=np.dtype("float64"),
+                         ignore_index=2, reduction=reduction, cdim=1)
+    for dims in itertools.product((0, None), repeat=3):
+        if dims == (None, None, None):
+            continue
+        args = [a if d == 0 else a[0] for a, d in zip((gs, ts, ws), dims)]
+        got = vmap(f, in_dims=dims)(*args)
+        want = ember.stack([f(*(a[b] if d == 0 else a for a, d in zip(args, dims)))
+                            for b in range(B)])
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 @pytest.mark.parametrize("smoothing", [0.0, 0.25])
 def test_cross_entropy_probabilities_vs_torch(reduction, smoothing):
     rng = np.random.default_rng(1)

@@ -1,5 +1,7 @@
 """``autograd.backward`` and ``autograd.grad``: argument checking around the engine."""
-from .._tensor import Tensor
+import numpy as np
+
+from .._tensor import Tensor, make_tensor
 from .graph import run_backward
 from .grad_mode import STATE
 
@@ -49,6 +51,17 @@ def _edge(t):
     if t._grad_fn is not None:
         return (t._grad_fn, t._output_nr)
     return (t._get_accum(), 0)
+
+
+def scalar_backward(t, retain_graph):
+    """``loss.backward()`` on a scalar float non-leaf outside any transform (the training
+    loop's call): straight to the engine with a ones gradient; None when not that case."""
+    fn = t._grad_fn
+    if fn is None or STATE.stack or t._data.size != 1 or t._data.dtype.kind != "f":
+        return None
+    run_backward([(fn, t._output_nr)], [make_tensor(np.ones_like(t._data))],
+                 retain_graph=bool(retain_graph))
+    return True
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,

@@ -56,7 +56,9 @@ def _kept_shape(shape, dims):
 
 def _keep(r, x, dims, keepdim):
     """A reduced value (``out`` or a gradient) reshaped to keep the reduced dims as size 1."""
-    return r if keepdim or not dims else reshape(r, _kept_shape(tuple(x.shape), dims))
+    if keepdim or not dims or r.ndim == 0:       # a 0-d value broadcasts as it is
+        return r
+    return reshape(r, _kept_shape(tuple(x.shape), dims))
 
 
 def _expand_back(g, x, dims, keepdim):

@@ -112,6 +112,15 @@ class_mask = Primitive(
 
 def _nll_impl(x, t, w, ignore_index, reduction, cdim):
     C = x.shape[cdim]
+    if w is None and x.ndim == 2 and cdim == 1 and t.size and reduction != "none" \
+            and t.min() >= 0 and t.max() < C:
+        # the classifier's case (every target a valid class, so none equals ignore_index < 0
+        # or any ignored one is counted below): one gather and one sum
+        picked = x[np.arange(t.shape[0]), t]
+        if ignore_index < 0 or not (t == ignore_index).any():
+            total = picked.sum(dtype=x.dtype)
+            n = t.shape[0]
+            return np.asarray(-total if reduction == "sum" else -total / n, dtype=x.dtype)
     valid = t != ignore_index
     tt = np.where(valid, t, 0)
     bad = (tt < 0) | (tt >= C)
@@ -138,12 +147,59 @@ def _weighted_mask(x, t, w, ignore_index, cdim):
 
 
 def _nll_vjp(g, out, x, t, w, ignore_index, reduction, cdim):
-    m = _weighted_mask(x, t, w, ignore_index, cdim)
+    return _nll_grad(g, t, w, shape=tuple(x.shape), dtype=npdtype(x), ignore_index=ignore_index,
+                     reduction=reduction, cdim=cdim)
+
+
+def _nll_grad_impl(g, t, w, shape, dtype, ignore_index, reduction, cdim):
+    """The dense gradient of nll_loss in its input: -g * weight at each target class."""
+    if w is None and len(shape) == 2 and cdim == 1 and reduction != "none" and t.size \
+            and (ignore_index < 0 or not (t == ignore_index).any()) \
+            and t.min() >= 0 and t.max() < shape[1]:
+        out = np.zeros(shape, dtype)
+        out[np.arange(shape[0]), t] = -g if reduction == "sum" else -g / shape[0]
+        return out
+    m = _class_mask_impl(t, shape[cdim], ignore_index, cdim, dtype)
+    if w is not None:
+        m = m * w
     if reduction == "none":
-        g = ember.unsqueeze(g, cdim)
+        g = np.expand_dims(g, cdim)
     elif reduction == "mean":
-        g = ember.div(g, ember.sum(m))
-    return ember.neg(ember.mul(m, g))
+        g = g / m.sum(dtype=dtype)
+    return np.asarray(-(m * g), dtype=dtype)
+
+
+def _nll_grad_batch(prim, args, batched, shape, dtype, ignore_index, reduction, cdim):
+    g, t, w = args
+    bg, bt, bw = batched
+    B = next(a.shape[0] for a, b in zip(args, batched) if b)
+    nd = len(shape)
+    m = class_mask(t, num_classes=shape[cdim], ignore_index=ignore_index, cdim=cdim + bt,
+                   dtype=dtype)                      # (B?, N, C, *d)
+    if w is not None:
+        if bw:
+            w = reshape(w, (B,) + (1,) * (nd - (w.ndim - 1)) + tuple(w.shape)[1:])
+        m = ember.mul(m, w)
+    mb = m.ndim > nd                                 # the mask carries the batch dim
+    if reduction == "none":
+        g = ember.unsqueeze(g, cdim + bg)
+    else:
+        if reduction == "mean":
+            g = ember.div(g, ember.sum(m, tuple(range(1, m.ndim))) if mb else ember.sum(m))
+        if bg or mb:
+            g = reshape(g, (-1,) + (1,) * nd)
+    out = ember.neg(ember.mul(m, g))
+    return out if out.ndim > nd else ember.expand(ember.unsqueeze(out, 0), (B,) + shape)
+
+
+# g -> d nll / d input is linear in g and its adjoint is nll_loss itself, so the rules of each
+# are the other (any order of derivatives stays two primitives)
+_nll_grad = Primitive(
+    "nll_loss_backward", _nll_grad_impl,
+    vjp=(lambda gg, out, g, t, w, shape, dtype, **p: _nll(gg, t, w, **p), None, None),
+    jvp=(lambda tg, out, g, t, w, shape, dtype, **p: _nll_grad(tg, t, w, shape=shape,
+                                                               dtype=dtype, **p), None, None),
+    batch=_nll_grad_batch, saves=(1, 2), node_name="NllLossBackwardBackward0")
 
 
 def _nll_batch(prim, args, batched, ignore_index, reduction, cdim):
