@@ -132,6 +132,8 @@ class VmapInterpreter(Interpreter):
             out = _direct_view(self, prim, args[0], params)
             if out is not None:
                 return out
+        if len(args) == 1:          # the only wrapper is of this level
+            return self.process(prim, args, params)
         return dispatch_top(prim, args, params)
 
     def process(self, prim, args, params):
@@ -186,7 +188,8 @@ def _direct(interp, prim, args, params, pad):
             if a._interp is not interp:
                 return None
             v = a._inner
-            if not _plain(v):
+            if v.__class__ is not Tensor or v._requires_grad or (
+                    v._base is not None and not _fresh(v)):
                 return None
             x = v._data
             n = x.ndim - 1
@@ -200,7 +203,7 @@ def _direct(interp, prim, args, params, pad):
                     nd_b = n
             arrays.append(x)
         elif c is Tensor:
-            if not _plain(a):
+            if a._requires_grad or (a._base is not None and not _fresh(a)):
                 return None
             x = a._data
             if x.ndim > nd_u:
