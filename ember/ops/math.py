@@ -19,6 +19,7 @@ from ._elementwise_base import (unary, variant, zero_rule, zero_tangent, unbroad
                                 tensor_arg, unsupported, broadcast_error, to_dtype, promote_pair,
                                 unary_function, to_default_float, caller_int)
 from .elementwise import add, sub, rsub, mul, div, neg, exp, rsqrt, reciprocal
+from .comparison import _where_impl
 from .comparison import (where, eq, ne, lt, le, gt, ge, logical_and, logical_or, isnan,
                          isfinite)
 
@@ -345,8 +346,20 @@ def _relu_impl(x):
     return np.maximum(x, 0)
 
 
-_relu = Primitive("relu", _relu_impl, vjp=lambda g, out, x: where(gt(out, 0), g, 0.0),
-                  jvp=lambda t, out, x: where(gt(out, 0), t, 0.0), batch=batch_unary,
+def _threshold_backward_impl(g, out):
+    return _where_impl(out > 0, g, 0.0)
+
+
+# relu's gradient, g where out > 0, as one primitive: linear in g (so its rule in g is itself)
+# and piecewise constant in out (no gradient there), as PyTorch's threshold_backward
+_threshold_backward = Primitive(
+    "threshold_backward", _threshold_backward_impl,
+    vjp=(lambda G, r, g, out: _threshold_backward(G, out), None),
+    jvp=(lambda t, r, g, out: _threshold_backward(t, out), None),
+    batch=batch_elementwise, saves=(1,), node_name="ThresholdBackwardBackward0")
+
+_relu = Primitive("relu", _relu_impl, vjp=lambda g, out, x: _threshold_backward(g, out),
+                  jvp=lambda t, out, x: _threshold_backward(t, out), batch=batch_unary,
                   uses_output=True, saves=())
 
 

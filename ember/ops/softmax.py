@@ -5,8 +5,8 @@ import numpy as np
 
 from .._tensor import wrap_dim
 from ._primitive import Primitive
-from ._util import npdtype, batch_dim_shift
-from .elementwise import sub, mul, exp, to_dtype
+from ._util import npdtype, batch_dim_shift, batch_size_of, move_bdim_to_front
+from .elementwise import sub, mul, neg, exp, to_dtype
 from .shape import reshape
 from .reduction import _sum
 from .inplace import _tname
@@ -39,8 +39,31 @@ _softmax = Primitive("softmax", _softmax_impl,
                      vjp=lambda g, out, x, dim: mul(out, sub(g, _rowsum(mul(g, out), dim))),
                      jvp=lambda t, out, x, dim: mul(out, sub(t, _rowsum(mul(t, out), dim))),
                      batch=batch_dim_shift, uses_output=True, saves=())
+def _log_softmax_backward_impl(g, out, dim):
+    r = np.exp(out)
+    r *= g.sum(axis=dim, keepdims=True)
+    return np.subtract(g, r, out=r)
+
+
+def _lsb_batch(prim, args, batched, dim):
+    B = batch_size_of(args, batched)
+    g, out = (move_bdim_to_front(a, b, B) for a, b in zip(args, batched))
+    return prim(g, out, dim=dim + 1)
+
+
+# log_softmax's gradient g - exp(out) * sum(g) as one primitive (the training loop's backward
+# runs it every step); its own rules make every higher derivative
+_log_softmax_backward = Primitive(
+    "log_softmax_backward", _log_softmax_backward_impl,
+    vjp=(lambda G, r, g, out, dim: sub(G, _rowsum(mul(G, exp(out)), dim)),
+         lambda G, r, g, out, dim: neg(mul(mul(G, exp(out)), _rowsum(g, dim)))),
+    jvp=(lambda t, r, g, out, dim: _log_softmax_backward(t, out, dim=dim),
+         lambda t, r, g, out, dim: neg(mul(mul(t, exp(out)), _rowsum(g, dim)))),
+    batch=_lsb_batch, saves={0: (1,), 1: (0, 1)},
+    node_name="LogSoftmaxBackwardDataBackward0")
+
 _log_softmax = Primitive("log_softmax", _log_softmax_impl,
-                         vjp=lambda g, out, x, dim: sub(g, mul(exp(out), _rowsum(g, dim))),
+                         vjp=lambda g, out, x, dim: _log_softmax_backward(g, out, dim=dim),
                          jvp=lambda t, out, x, dim: sub(t, _rowsum(mul(exp(out), t), dim)),
                          batch=batch_dim_shift, uses_output=True, saves=())
 

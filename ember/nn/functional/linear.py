@@ -5,6 +5,7 @@ import numpy as np
 import ember
 from ...ops._primitive import Primitive
 from ...ops.linalg import _mm
+from ...ops.reduction import _sum
 
 __all__ = ["linear", "bilinear", "normalize", "cosine_similarity", "pairwise_distance"]
 
@@ -32,7 +33,7 @@ def _weight_grad(g, out, x, w, b):
 
 def _bias_grad(g, out, x, w, b):
     lead = tuple(range(g.ndim - 1))
-    return ember.sum(g, lead) if lead else g
+    return _sum(g, dims=lead, keepdim=False, dtype=None) if lead else g
 
 
 def _linear_batch(prim, args, batched, **params):
