@@ -73,6 +73,12 @@ _linear_nobias = _make_linear("MmBackward0")
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias`` as one primitive (node ``AddmmBackward0`` with a bias, as a
     2-D linear shows in PyTorch); the weight gradient comes out in the weight's layout."""
+    if not (input._is_wrapper or weight._is_wrapper or bias is None or bias._is_wrapper):
+        # plain tensors (a Linear layer's call): check on the arrays directly
+        xd, wd, bd = input._data, weight._data, bias._data
+        if wd.ndim == 2 and xd.ndim and bd.ndim == 1 and xd.shape[-1] == wd.shape[1] and \
+                bd.shape[0] == wd.shape[0] and xd.dtype == wd.dtype == bd.dtype:
+            return _linear(input, weight, bias)
     if weight.ndim != 2 or input.ndim == 0:
         out = ember.matmul(input, ember.t(weight) if weight.ndim == 2 else weight)
         return out if bias is None else out + bias
