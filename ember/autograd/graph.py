@@ -85,9 +85,9 @@ def saved_for_edges(saves_for, edges):
 class Node:
     """Backward function of one recorded call (``grad_fn``); named like PyTorch's nodes."""
     __slots__ = ("prim", "args", "params", "next", "out", "wrap_out", "versions", "out_vc",
-                 "n_out", "trace", "epoch", "simple", "saved_idx", "__dict__", "__weakref__")
+                 "n_out", "trace", "epoch", "simple", "saved_idx", "freed", "__dict__",
+                 "__weakref__")
     # rarely set attributes live in the instance dict, with these class-level defaults
-    freed = False
     _special = False      # True once a tensor hook, retain_grad or pre-hook is attached
     _hooks = _prehooks = _tensor_hooks = _retain = _metadata = None
 
@@ -107,8 +107,9 @@ class Node:
         self.epoch = INPLACE_EPOCH[0]   # in-place writes so far: none since -> nothing to check
         # one output, per-argument rules that don't read the output, nothing version-checked:
         # the engine can call the rules itself (unless an in-place write happened since)
-        self.simple = (n_out == 1 and versions is None and out_vc is None and
-                       type(self) is Node and type(prim.vjp) is tuple and not prim.uses_output)
+        self.simple = (versions is None and out_vc is None and n_out == 1 and
+                       prim is not None and prim.plain_rules and type(self) is Node)
+        self.freed = False
         self.trace = _capture_trace() if ANOMALY.enabled else None
 
     # ---- PyTorch's introspection API
@@ -203,6 +204,7 @@ class AccumulateGrad(Node):
 
     def __init__(self, leaf):
         self._leaf = weakref.ref(leaf)
+        self.freed = False
         self.next = ()
         self.n_out = 1
         self.trace = None

@@ -43,7 +43,7 @@ class Primitive:
     """An operation with an array impl and its VJP, JVP and batching rules."""
     __slots__ = ("name", "impl", "vjp", "jvp", "batch", "node_name", "saves", "saves_for",
                  "saves_cache", "uses_output", "is_view", "n_out", "nondiff_out",
-                 "differentiable", "__dict__")
+                 "differentiable", "plain_rules", "__dict__")
 
     def __init__(self, name, impl, *, vjp=None, jvp=None, batch=None, node_name=None,
                  saves=None, uses_output=False, is_view=False, n_out=1, nondiff_out=(),
@@ -66,6 +66,8 @@ class Primitive:
             self.saves_for = None
         self.saves = saves
         self.uses_output = uses_output
+        # per-argument rules that don't read the output: the engine may call them directly
+        self.plain_rules = type(self.vjp) is tuple and not uses_output
         self.is_view = is_view
         self.n_out = n_out
         self.nondiff_out = nondiff_out
