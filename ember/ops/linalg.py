@@ -52,8 +52,10 @@ def _matmul_impl(a, b):
     if a.ndim == 2 and b.ndim > 2 and b.shape[-1] == 1:     # matrix @ stack of column vectors
         r = np.matmul(b.reshape(_prod(b.shape[:-2]), b.shape[-2]), a.T)
         return r.reshape(b.shape[:-2] + (a.shape[0], 1))
-    if a.ndim > 2 and b.ndim >= 2 and a.shape[-1] == 1 == b.shape[-2]:   # stacked outer (vmap of
-        return a * b                # per-sample weight gradients): 3x faster than np.matmul
+    if a.ndim >= 2 and b.ndim >= 2 and a.shape[-1] == 1 == b.shape[-2]:  # (stacked) outer
+        # products (vmap of per-sample weight gradients): np.matmul is 3x slower there and a
+        # broadcast multiply 1.3x; einsum writes the same products fastest
+        return np.einsum("...ik,...kj->...ij", a, b)
     return np.matmul(a, b)
 
 
