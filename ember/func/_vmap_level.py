@@ -128,10 +128,17 @@ class VmapInterpreter(Interpreter):
             out = _direct_reduce(self, prim, args, params)
             if out is not None:
                 return out
-        elif "vmap_params" in prim.__dict__ and len(args) == 1:
-            out = _direct_view(self, prim, args[0], params)
-            if out is not None:
-                return out
+        else:
+            d = prim.__dict__
+            if "vmap_params" in d:
+                if len(args) == 1:
+                    out = _direct_view(self, prim, args[0], params)
+                    if out is not None:
+                        return out
+            elif "vmap_phys" in d:
+                out = _direct_phys(self, prim, args, params)
+                if out is not None:
+                    return out
         if len(args) == 1:          # the only wrapper is of this level
             return self.process(prim, args, params)
         return dispatch_top(prim, args, params)
@@ -272,6 +279,41 @@ def _batched(interp, arr):
 _new = object.__new__
 
 
+def _direct_phys(interp, prim, args, params):
+    """A copying primitive with a ``vmap_phys`` rule, when no operand records autograd
+    history: ``prim.vmap_phys(arrays, batched, **params)`` computes the batched result on the
+    physical arrays (batch dim 0) in one call, or returns None to leave it to the rule."""
+    arrays = []
+    batched = []
+    for a in args:
+        c = a.__class__
+        if c is BatchedTensor:
+            if a._interp is not interp:
+                return None
+            v = a._inner
+            if v.__class__ is not Tensor or v._requires_grad or (
+                    v._base is not None and not _fresh(v)):
+                return None
+            arrays.append(v._data)
+            batched.append(True)
+        elif c is Tensor:
+            if a._requires_grad or (a._base is not None and not _fresh(a)):
+                return None
+            arrays.append(a._data)
+            batched.append(False)
+        elif isinstance(a, Tensor):
+            return None
+        else:
+            arrays.append(a)
+            batched.append(False)
+    out = prim.vmap_phys(arrays, batched, **params)
+    if out is None:
+        return None
+    if out.__class__ is not _ndarray:
+        out = as_array(out)
+    return _batched(interp, out)
+
+
 def _direct_view(interp, prim, a, params):
     """A view primitive on a batched plain array: its implementation with the batch-shifted
     params, plus the base level's view bookkeeping (shared version counter, view chain)."""
@@ -367,13 +409,22 @@ def _finish(self, check=True):
     """After the vmapped function returned: a promoted tensor still alive was captured from
     outside (or escaped); restore it and raise, as PyTorch refuses such writes."""
     from ..ops.inplace import restore
+    entries = list(self.promoted)
+    self.promoted.clear()
+    # the saved state of a promoted tensor that died may be what keeps another one alive (a
+    # view's old view chain holds its base): drop the dead ones' states until none dies
+    while True:
+        kept = [e for e in entries if e[0]() is not None]
+        if len(kept) == len(entries):
+            break
+        entries = kept
     alive = []
-    for ref, saved in self.promoted:
+    for ref, saved in entries:
         obj = ref()
         if obj is not None:
             restore(obj, saved)
             alive.append(obj)
-    self.promoted.clear()
+    del entries
     if alive and check:
         shapes = ", ".join(str(list(o.shape)) for o in alive)
         raise RuntimeError(

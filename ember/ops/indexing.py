@@ -304,6 +304,60 @@ def _result_shape(vshape, dims, idx):
     return tuple(rest[:pos]) + tuple(b) + tuple(rest[pos:])
 
 
+def fast_view(x, key):
+    """``x[key]`` for a tuple of the common entries (slices, in-range non-negative ints,
+    None) in one pass, the key passed on as written; None for any other key (the general
+    normalisation of ``getitem`` then applies, with its errors)."""
+    s = x._data.shape if x.__class__ is Tensor else tuple(x.shape)
+    nd = len(s)
+    kind = "alias"
+    dim = 0
+    for k in key:
+        kc = k.__class__
+        if kc is slice:
+            if dim == nd:
+                return None
+            st = k.step
+            if st is not None:
+                if st <= 0:
+                    raise ValueError("step must be greater than zero")
+                if st != 1:
+                    kind = "slice"
+            if kind != "slice":
+                a = k.start
+                b = k.stop
+                if (a is not None and a != 0) or (b is not None and b < s[dim]):
+                    kind = "slice"
+            dim += 1
+        elif kc is int:
+            if dim == nd or not 0 <= k < s[dim]:
+                return None
+            kind = "select"
+            dim += 1
+        elif k is None:
+            kind = "unsqueeze"
+        elif k is Ellipsis:
+            # expand it in place (the primitive appends an Ellipsis of its own)
+            i = dim_pos = 0
+            n_real = 0
+            for j, e in enumerate(key):
+                if e is Ellipsis:
+                    if i:
+                        return None
+                    i = 1
+                    dim_pos = j
+                elif e is not None:
+                    n_real += 1
+            fill = nd - n_real
+            if fill < 0:
+                return None
+            key = key[:dim_pos] + (_FULL,) * fill + key[dim_pos + 1:]
+            return fast_view(x, key)
+        else:
+            return None
+    return BASIC[kind](x, key=key)
+
+
 def getitem(x, key):
     """``x[key]``: basic keys give a view, advanced keys a copy (``IndexBackward0``)."""
     c = key.__class__
@@ -319,6 +373,10 @@ def getitem(x, key):
             raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                              "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
         return BASIC["select"](x, key=(_bound(key, s[0], 0),))
+    if c is tuple:
+        v = fast_view(x, key)
+        if v is not None:
+            return v
     if is_basic_key(key):
         return basic_view(x, key)
     if c is Tensor and key._data.dtype.kind == "i" and key._data.ndim:

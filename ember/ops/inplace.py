@@ -270,18 +270,44 @@ def _assign_base(dst, src, op):
 def _promote(dst, interp):
     """Turn ``dst`` (and the base it is a view of) into a value of ``interp``'s level."""
     root = dst._base
-    if root is not None and _level(root) == _level(dst):
+    level = _level(dst)
+    if root is not None and _level(root) == level:
         chain = view_chain(dst)
         views = _chain_views(dst)
+        others = _other_views(root, root._vc, views, level)
         _become(root, interp.lift_for_write(root), interp)
         # every view the write goes through (u in ``u = buf[1]; u[1:] = x``) is promoted too
         v = root
         for (prim, rest, params), t in zip(chain, views):
             _become(t, prim(v, *rest, **params), None)
             v = t
-        return dst
-    _become(dst, interp.lift_for_write(dst), interp)
+    else:
+        others = _other_views(dst, dst._vc, (), level) if root is None else ()
+        root = dst
+        _become(dst, interp.lift_for_write(dst), interp)
+    for t, chain in others:
+        _become(t, replay(root, chain), interp)
     return dst
+
+
+def _other_views(root, vc, done, level):
+    """The other live views of a base about to be promoted (``row`` in ``row = buf[1];
+    buf[1] = x``), each with its view chain: they become views of the promoted value, so they
+    see its writes and returning one works.  Views share the base's version counter ``vc``;
+    they are looked for only when something besides the base and the views the write goes
+    through still refers to it."""
+    if vc is None:
+        return ()
+    import sys
+    # references: the base, the views in ``done``, our name and getrefcount's argument (any
+    # other reference only costs a search)
+    if sys.getrefcount(vc) - 3 - len(done) <= 0:
+        return ()
+    import gc
+    skip = {id(t) for t in done}
+    found = [t for t in gc.get_referrers(vc) if isinstance(t, Tensor) and t._vc is vc and
+             t._base is root and id(t) not in skip and _level(t) == level]
+    return [(t, view_chain(t)) for t in found]
 
 
 _SLOTS = ("_inner", "_interp", "_aux", "_grad_fn", "_requires_grad", "_output_nr", "_vc",
@@ -293,7 +319,8 @@ def _become(obj, new, interp):
     ``interp`` records the old state so vmap can restore tensors captured from outside."""
     if interp is not None:
         import weakref
-        saved = (obj.__class__, {s: getattr(obj, s, None) for s in _SLOTS + ("_data",)})
+        saved = (obj.__class__, {s: getattr(obj, s, None)
+                                 for s in _SLOTS + ("_data", "_viewinfo")})
         interp.promoted.append((weakref.ref(obj), saved))
     obj.__class__ = new.__class__
     for s in _SLOTS:
@@ -301,6 +328,11 @@ def _become(obj, new, interp):
     info = getattr(new, "_viewinfo", None)
     if info is not None:
         obj._viewinfo = info
+    elif new._base is None:
+        try:        # no longer a view at its level: drop the old chain (it holds the base)
+            del obj._viewinfo
+        except AttributeError:
+            pass
     try:
         del obj._data
     except AttributeError:
@@ -408,6 +440,15 @@ def setitem(self, key, value):
     """``self[key] = value``: a write through a view (basic keys) or ``index_put_``."""
     if _indexing is None:
         _bind_indexing()
+    c = key.__class__
+    if c is tuple:
+        view = _indexing.fast_view(self, key)
+        if view is not None:
+            assign(view, value, "setitem")
+            return
+    elif c is int or c is slice:
+        assign(_indexing.getitem(self, key), value, "setitem")
+        return
     if _indexing.is_basic_key(key):
         assign(_indexing.getitem(self, key), value, "setitem")
         return

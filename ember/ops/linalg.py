@@ -174,6 +174,33 @@ _matmul = Primitive(
         args, batched, (args[0].ndim - batched[0], args[1].ndim - batched[1])),
     node_name="UnsafeViewBackward0", saves={0: (1,), 1: (0,)})
 
+def _matmul_phys(arrays, batched):
+    """vmap of matmul on the physical arrays (batch dim 0) when NumPy's own broadcasting
+    already lines the batch dim up: one call instead of the general rule's reshapes."""
+    a, b = arrays
+    ba, bb = batched
+    la = a.ndim - ba
+    lb = b.ndim - bb
+    if ba:
+        if bb:
+            if la < 2 or lb < 2:
+                return None
+            if la < lb:
+                a = a.reshape(a.shape[:1] + (1,) * (lb - la) + a.shape[1:])
+            elif lb < la:
+                b = b.reshape(b.shape[:1] + (1,) * (la - lb) + b.shape[1:])
+        elif la == 1:
+            if lb > 2:
+                return None
+        elif lb > la:
+            return None
+    elif lb == 1 or la > lb:
+        return None
+    return _matmul_impl(a, b)
+
+
+_matmul.vmap_phys = _matmul_phys
+
 _bmm = Primitive(
     "bmm", np.matmul,
     vjp=(lambda g, out, a, b: _bmm(g, _mT(b)), lambda g, out, a, b: _bmm(_mT(a), g)),
@@ -196,6 +223,8 @@ def _cpp(t):
 
 
 def _tensor_args(op, names, *xs):
+    if len(xs) == 2 and isinstance(xs[0], Tensor) and isinstance(xs[1], Tensor):
+        return
     for i, (x, n) in enumerate(zip(xs, names)):
         if not isinstance(x, Tensor):
             raise TypeError(f"{op}(): argument '{n}' (position {i + 1}) must be Tensor, not "

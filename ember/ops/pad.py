@@ -10,6 +10,7 @@ import numpy as np
 
 from .._tensor import make_tensor
 from ._primitive import Primitive
+from .._backend import array_module
 
 __all__ = ["constant_pad_nd"]
 
@@ -97,10 +98,87 @@ def _source_positions(mode, n, lo, hi):
     return pos
 
 
+@lru_cache(maxsize=256)
+def _circ_parts(n, lo, hi):
+    """Circular padding of one dim of size n as three slices (left wrap, body, right wrap)
+    of the source: negative widths crop first, the rest wraps around what is left."""
+    c = max(-lo, 0)
+    m = n + min(lo, 0) + min(hi, 0)
+    L, R = max(lo, 0), max(hi, 0)
+    return slice(c + m - L, c + m), slice(c, c + m), slice(c, c + R)
+
+
+def _circ_impl(x, dim, lo, hi):
+    """Circular padding of dim ``dim`` (negative: counted from the end) by concatenating
+    slices (``dim`` is negative, so the same params serve a batched array)."""
+    a, b, c = _circ_parts(x.shape[dim], lo, hi)
+    if dim == -1:
+        parts = (x[..., a], x[..., b], x[..., c])
+    else:
+        pre = (slice(None),) * (x.ndim + dim)
+        parts = (x[pre + (a,)], x[pre + (b,)], x[pre + (c,)])
+    if x.__class__ is np.ndarray:
+        return np.concatenate(parts, axis=dim)
+    return array_module(x).concatenate(parts, axis=dim)
+
+
+def _circ_back_impl(g, dim, n, lo, hi):
+    """The adjoint of ``_circ_impl``: each source position sums the copies made of it."""
+    a, b, c = _circ_parts(n, lo, hi)
+    pre = (slice(None),) * (g.ndim + dim)
+    shape = list(g.shape)
+    shape[dim] = n
+    out = array_module(g).zeros(tuple(shape), g.dtype)
+    L = a.stop - a.start
+    m = b.stop - b.start
+    out[pre + (b,)] = g[pre + (slice(L, L + m),)]
+    out[pre + (a,)] += g[pre + (slice(0, L),)]
+    out[pre + (c,)] += g[pre + (slice(L + m, None),)]
+    return out
+
+
+def _same_params(prim, args, batched, **params):
+    return prim(*args, **params)
+
+
+def _circ_phys(arrays, batched, **params):
+    return _circ_impl(arrays[0], **params)
+
+
+_circ = Primitive("pad_circular", _circ_impl,
+                  vjp=lambda g, out, x, dim, lo, hi: _circ_back(g, dim=dim, n=x.shape[dim],
+                                                                lo=lo, hi=hi),
+                  jvp=lambda t, out, x, dim, lo, hi: _circ(t, dim=dim, lo=lo, hi=hi),
+                  batch=_same_params, saves=(), node_name="torch::autograd::CopySlices")
+_circ_back = Primitive("pad_circular_backward", _circ_back_impl,
+                       vjp=lambda g, out, gy, dim, n, lo, hi: _circ(g, dim=dim, lo=lo, hi=hi),
+                       jvp=lambda t, out, gy, dim, n, lo, hi: _circ_back(t, dim=dim, n=n, lo=lo,
+                                                                         hi=hi),
+                       batch=_same_params, saves=())
+_circ.vmap_phys = _circ_phys
+
+
+def _circ_back_phys(arrays, batched, **params):
+    return _circ_back_impl(arrays[0], **params)
+
+
+_circ_back.vmap_phys = _circ_back_phys
+
+
 def pad(input, pad, mode="constant", value=None):
     """Pad the last ``len(pad) // 2`` dimensions: ``pad = (left, right, top, bottom, ...)``."""
     from .indexing_prims import _index
-    pad = tuple(int(p) for p in pad)
+    pad = tuple(p if p.__class__ is int else int(p) for p in pad)
+    if mode == "circular" and len(pad) == 2 and (value is None or value == 0):
+        # the common 1-D case in one step (the checks of the general path below, inlined)
+        shape = tuple(input.shape)
+        nd = len(shape)
+        if 2 <= nd <= 3:
+            lo, hi = pad
+            n = shape[-1]
+            _check_widths(mode, n, lo, hi, nd - 1, shape, pad)
+            if lo or hi:
+                return _circ(input, dim=-1, lo=lo, hi=hi)
     if mode not in _MODES:
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if mode == "constant":
@@ -121,6 +199,9 @@ def pad(input, pad, mode="constant", value=None):
         if lo == 0 and hi == 0:
             continue
         _check_widths(mode, shape[d], lo, hi, d, shape, pad)
+        if mode == "circular":
+            out = _circ(out, dim=d - nd, lo=lo, hi=hi)
+            continue
         out = _index(out, make_tensor(_source_positions(mode, shape[d], lo, hi)), dims=(d,))
     if out is input:
         from .copy import clone

@@ -7,6 +7,7 @@ import numpy as np
 
 from .._tensor import Tensor, wrap_dim
 from ._primitive import Primitive
+from .._backend import array_module
 
 __all__ = ["repeat_interleave", "tile", "flip", "fliplr", "flipud", "roll", "rot90"]
 
@@ -17,13 +18,33 @@ def _ints(args):
     return tuple(int(a) for a in args)
 
 
+def _tile_impl(x, reps):
+    """``np.tile(x, reps)`` for ``len(reps) >= x.ndim``, written as one broadcast copy into
+    the result seen as (r0, s0, r1, s1, ...)."""
+    s = x.shape
+    pad = len(reps) - len(s)
+    if pad:
+        s = (1,) * pad + s
+    split = []
+    src = []
+    for r, n in zip(reps, s):
+        split += (r, n)
+        src += (1, n)
+    out = array_module(x).empty(tuple(r * n for r, n in zip(reps, s)), x.dtype)
+    out.reshape(split)[...] = x.reshape(src)
+    return out
+
+
 def _repeat_vjp(g, out, x, reps):
-    """Sum the copies: view g as (r0, s0, r1, s1, ...) and reduce the r axes."""
+    """Sum the copies: view g as (r0, s0, r1, s1, ...) and reduce the r axes (and the leading
+    dims ``reps`` adds to x's rank)."""
     from .shape import _view
     from .reduction import sum as _sum
     shape = tuple(x.shape)
-    split = tuple(v for r, s in zip(reps, shape) for v in (r, s))
-    return _sum(_view(g, shape=split), dim=tuple(range(0, len(split), 2)))
+    pad = len(reps) - len(shape)
+    split = reps[:pad] + tuple(v for r, s in zip(reps[pad:], shape) for v in (r, s))
+    dims = tuple(range(pad)) + tuple(range(pad, len(split), 2))
+    return _sum(_view(g, shape=split), dim=dims)
 
 
 def _repeat_batch(prim, args, batched, reps):
@@ -36,25 +57,45 @@ def _repeat_batch(prim, args, batched, reps):
     return prim(x, reps=(1,) + reps)
 
 
-_repeat = Primitive("repeat", lambda x, reps: np.tile(x, reps), vjp=_repeat_vjp,
+def _repeat_phys(arrays, batched, reps):
+    x = arrays[0]
+    if not batched[0]:
+        return None
+    s = x.shape
+    pad = len(reps) - (len(s) - 1)
+    if pad:
+        x = x.reshape(s[:1] + (1,) * pad + s[1:])
+    return _tile_impl(x, (1,) + reps)
+
+
+_repeat = Primitive("repeat", _tile_impl, vjp=_repeat_vjp,
                     jvp=lambda t, out, x, reps: _repeat(t, reps=reps), batch=_repeat_batch,
                     saves=())
+_repeat.vmap_phys = _repeat_phys
 
 
 def repeat(input, *sizes):
-    """Tile the tensor ``sizes[i]`` times along each dimension (always a copy)."""
-    from .shape import reshape
-    reps = _ints(sizes)
+    """Tile the tensor ``sizes[i]`` times along each dimension (always a copy); ``sizes`` may
+    add leading dimensions (one ``RepeatBackward0`` node, as in PyTorch)."""
+    if len(sizes) == 1 and sizes[0].__class__ is not int:
+        reps = _ints(sizes)
+    else:
+        for r in sizes:
+            if r.__class__ is not int:
+                reps = _ints(sizes)
+                break
+        else:
+            reps = sizes
     nd = input.ndim
     if len(reps) < nd:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
                            "of dimensions of tensor")
-    if any(r < 0 for r in reps):
-        shape = (1,) * (len(reps) - nd) + tuple(input.shape)
-        out = [r * s for r, s in zip(reps, shape)]
-        raise RuntimeError(f"Trying to create tensor with negative dimension {min(out)}: {out}")
-    if len(reps) > nd:
-        input = reshape(input, (1,) * (len(reps) - nd) + tuple(input.shape))
+    for r in reps:
+        if r < 0:
+            shape = (1,) * (len(reps) - nd) + tuple(input.shape)
+            out = [r * s for r, s in zip(reps, shape)]
+            raise RuntimeError(f"Trying to create tensor with negative dimension {min(out)}: "
+                               f"{out}")
     return _repeat(input, reps=reps)
 
 
