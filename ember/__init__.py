@@ -28,6 +28,10 @@ from .ops.linalg import *
 from .ops.copy import *
 from .ops.creation import *
 from .ops.random import *
+from .ops.grids import *
+from .ops.sets import *
+from .ops.statistics import *
+from .ops.elementwise_extra import *
 from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
                                  is_grad_enabled, is_inference_mode_enabled)
 from .autograd.anomaly_mode import (is_anomaly_enabled, is_anomaly_check_nan_enabled,

@@ -5,10 +5,11 @@ Each module in ``ops`` lists ``METHODS`` (name -> function taking the tensor fir
 from ._tensor import Tensor
 from .ops import (elementwise, math, comparison, reduction, sorting, softmax, shape, join,
                   indexing, pad, linalg, decomp, copy, creation, random)
+from .ops import sets, statistics, elementwise_extra
 from .ops.inplace import inplace_method, setitem
 
 MODULES = [elementwise, math, comparison, reduction, sorting, softmax, shape, join, indexing,
-           pad, linalg, decomp, copy, creation, random]
+           pad, linalg, decomp, copy, creation, random, sets, statistics, elementwise_extra]
 
 
 def install():

@@ -6,7 +6,7 @@ PyTorch's structseqs (``return_types.max((values, indices))``), and print as PyT
 import operator
 
 __all__ = ["structseq", "max", "min", "sort", "topk", "median", "nanmedian", "kthvalue",
-           "cummax", "cummin"]
+           "cummax", "cummin", "aminmax", "mode", "frexp"]
 
 
 class _StructSeq(tuple):
@@ -47,3 +47,6 @@ nanmedian = structseq("nanmedian", ("values", "indices"))
 kthvalue = structseq("kthvalue", ("values", "indices"))
 cummax = structseq("cummax", ("values", "indices"))
 cummin = structseq("cummin", ("values", "indices"))
+aminmax = structseq("aminmax", ("min", "max"))
+mode = structseq("mode", ("values", "indices"))
+frexp = structseq("frexp", ("mantissa", "exponent"))
