@@ -186,6 +186,52 @@ def _direct(interp, prim, args, params, pad):
     would do, minus two dispatch layers).  With ``pad`` (broadcasting ops) batched operands of
     a lower logical rank than another operand get size-1 dims after the batch dim, as the
     rule does with ``reshape``."""
+    if len(args) == 2:
+        # the common binary cases first: batched (x) batched of one rank, batched (x) number,
+        # batched (x) a plain array of no higher rank (NumPy's broadcasting lines them up)
+        a, b = args
+        ca, cb = a.__class__, b.__class__
+        x = y = None
+        if ca is BatchedTensor and a._interp is interp:
+            v = a._inner
+            if v.__class__ is Tensor and not v._requires_grad and (v._base is None or _fresh(v)):
+                x = v._data
+        if cb is BatchedTensor and b._interp is interp:
+            v = b._inner
+            if v.__class__ is Tensor and not v._requires_grad and (v._base is None or _fresh(v)):
+                y = v._data
+                if x is None:
+                    if ca is float or ca is int or ca is bool:
+                        x = a
+                    elif ca is Tensor and not a._requires_grad and (
+                            a._base is None or _fresh(a)) and a._data.ndim < y.ndim:
+                        x = a._data
+                    else:
+                        y = None
+                elif x.ndim != y.ndim:
+                    y = None
+        elif x is not None:
+            if cb is float or cb is int or cb is bool:
+                y = b
+            elif cb is Tensor and not b._requires_grad and (
+                    b._base is None or _fresh(b)) and b._data.ndim < x.ndim:
+                y = b._data
+        if x is not None and y is not None:
+            out = prim.impl(x, y, **params)
+            if out.__class__ is not _ndarray:
+                out = as_array(out)
+            t = _new(Tensor)        # _batched, inlined
+            t._data = out
+            t._grad_fn = t._base = t._vc = t._grad = t._accum = None
+            t._requires_grad = False
+            t._output_nr = 0
+            w = _new(BatchedTensor)
+            w._inner = t
+            w._interp = interp
+            w._aux = w._grad_fn = w._base = w._vc = w._grad = w._accum = None
+            w._requires_grad = False
+            w._output_nr = 0
+            return w
     arrays = []
     nd_b = nd_u = -1
     mixed = False
@@ -312,6 +358,36 @@ def _direct_phys(interp, prim, args, params):
     if out.__class__ is not _ndarray:
         out = as_array(out)
     return _batched(interp, out)
+
+
+def key_view(x, prim, key):
+    """``prim(x, key=key)`` for a basic-indexing view primitive (``indexing_prims.BASIC``)
+    when ``x`` is a BatchedTensor over a plain array: what ``dispatch`` ends in through
+    ``_direct_view``, called straight from ``getitem`` (when ``Primitive.__call__`` is the
+    plain one: no inference-mode marking).  None when another path applies."""
+    if x.__class__ is not BatchedTensor:
+        return None
+    v = x._inner
+    if v.__class__ is not Tensor or v._requires_grad or (v._base is not None and not _fresh(v)):
+        return None
+    key = (_FULL,) + key
+    out = v._data[key + (Ellipsis,)]
+    w = _batched(x._interp, out)
+    if out.base is not None:
+        t = w._inner
+        root = v._base
+        if root is None:
+            root = v
+        vc = root._vc
+        if vc is None:
+            vc = root._vc = [0, None]
+        t._vc = vc
+        t._base = root
+        t._viewinfo = (v, prim, (), {"key": key}, [vc[0]])
+    return w
+
+
+_FULL = slice(None)
 
 
 def _direct_view(interp, prim, a, params):

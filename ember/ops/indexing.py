@@ -17,6 +17,7 @@ from .._tensor import Tensor, make_tensor, wrap_dim
 from .._state import STATE
 from .indexing_prims import BASIC, adjacent, _index, _index_put, nonzero_tuple
 from .inplace import assign, bump_version, _tname
+from ._primitive import Primitive, plain_call as _plain_call
 from ._util import npdtype
 
 __all__ = ["select", "index_put", "index_put_"]
@@ -304,11 +305,19 @@ def _result_shape(vshape, dims, idx):
     return tuple(rest[:pos]) + tuple(b) + tuple(rest[pos:])
 
 
+def _key_view(x, prim, key):
+    """vmap's direct basic view (``_vmap_level.key_view``), bound on first use."""
+    global _key_view
+    from ..func._vmap_level import key_view
+    _key_view = key_view
+    return key_view(x, prim, key)
+
+
 def fast_view(x, key):
     """``x[key]`` for a tuple of the common entries (slices, in-range non-negative ints,
     None) in one pass, the key passed on as written; None for any other key (the general
     normalisation of ``getitem`` then applies, with its errors)."""
-    s = x._data.shape if x.__class__ is Tensor else tuple(x.shape)
+    s = x._data.shape if x.__class__ is Tensor else x.shape
     nd = len(s)
     kind = "alias"
     dim = 0
@@ -355,6 +364,10 @@ def fast_view(x, key):
             return fast_view(x, key)
         else:
             return None
+    if x.__class__ is not Tensor and Primitive.__call__ is _plain_call:
+        out = _key_view(x, BASIC[kind], key)
+        if out is not None:
+            return out
     return BASIC[kind](x, key=key)
 
 
