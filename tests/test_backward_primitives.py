@@ -1,5 +1,5 @@
 """The primitives that compute other primitives' gradients in one call (log_softmax's,
-relu's): their own rules are checked directly, since the op table reaches them only through
+relu's, tanh's, sigmoid's): their own rules are checked directly, since the op table reaches them only through
 the ops whose backward they are.  Batching against a loop for every in_dims combination,
 gradcheck and gradgradcheck in float64, JVP against the VJP."""
 import itertools
@@ -9,10 +9,12 @@ import pytest
 
 import ember
 from ember.func import vmap, jvp, vjp
-from ember.ops.math import _threshold_backward
+from ember.ops.elementwise import _tanh_backward
+from ember.ops.math import _threshold_backward, _sigmoid_backward
 from ember.ops.softmax import _log_softmax_backward
 
 RNG = np.random.default_rng(0)
+NAMES = ["lsb", "thr", "tanh", "sigmoid"]
 
 
 def _lsb(g, out, dim=1):
@@ -28,11 +30,15 @@ def _args(name):
     if name == "lsb":
         out = ember.nn.functional.log_softmax(ember.tensor(RNG.standard_normal((3, 4, 5))), 2)
         return _lsb, (g, out)
-    out = ember.relu(ember.tensor(RNG.standard_normal((3, 4, 5))))
-    return _thr, (g, out)
+    x = ember.tensor(RNG.standard_normal((3, 4, 5)))
+    if name == "tanh":
+        return _tanh_backward, (g, ember.tanh(x))
+    if name == "sigmoid":
+        return _sigmoid_backward, (g, ember.sigmoid(x))
+    return _thr, (g, ember.relu(x))
 
 
-@pytest.mark.parametrize("name", ["lsb", "thr"])
+@pytest.mark.parametrize("name", NAMES)
 def test_batching_matches_a_loop(name):
     f, (G, O) = _args(name)
     for dims in itertools.product((0, None), repeat=2):
@@ -45,7 +51,7 @@ def test_batching_matches_a_loop(name):
         np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("name", ["lsb", "thr"])
+@pytest.mark.parametrize("name", NAMES)
 def test_gradcheck_and_gradgradcheck(name):
     f, (G, O) = _args(name)
     g = G[0].detach().requires_grad_()
@@ -55,7 +61,7 @@ def test_gradcheck_and_gradgradcheck(name):
     assert ember.autograd.gradgradcheck(f, (g, o))
 
 
-@pytest.mark.parametrize("name", ["lsb", "thr"])
+@pytest.mark.parametrize("name", NAMES)
 def test_jvp_agrees_with_vjp(name):
     f, (G, O) = _args(name)
     g, o = G[0], O[0]

@@ -15,6 +15,7 @@ import sys
 import weakref
 
 from .grad_mode import STATE
+from .._tensor import make_tensor
 
 __all__ = ["Node", "AccumulateGrad", "run_backward"]
 
@@ -143,7 +144,6 @@ class Node:
         out = self.out
         if not self.wrap_out:
             return out
-        from .._tensor import make_tensor
         if self.n_out == 1:
             return make_tensor(out, self, 0)
         return tuple(make_tensor(o, self, i) for i, o in enumerate(out))

@@ -10,7 +10,7 @@ from .. import _dtype as D
 from .._tensor import Tensor
 from .._state import STATE
 from ._primitive import Primitive
-from ._util import batch_unary, promote2, npdtype
+from ._util import batch_unary, batch_elementwise, promote2, npdtype
 
 _BOOL = np.dtype(np.bool_)
 _I64 = np.dtype(np.int64)
@@ -105,6 +105,26 @@ def unary(name, fn, lin, *, uses_input=True, uses_output=False, node_name=None, 
                      vjp=lambda g, out, x: lin(g, x, out), jvp=lambda t, out, x: lin(t, x, out),
                      batch=batch_unary, uses_output=uses_output,
                      saves=None if uses_input else (), node_name=node_name)
+
+
+def output_gradient_primitive(name, node_name, impl, d_out):
+    """``impl(g, out)``: an activation's derivative times ``g``, written on its output, as one
+    primitive (the training loop's backward runs it every step).  It is linear in ``g``, so
+    its rule in ``g`` is itself; ``d_out(G, g, out)`` is its rule in ``out``."""
+    def rule_g(G, r, g, out):
+        return unbroadcast(prim(G, out), g)
+
+    def rule_out(G, r, g, out):
+        return unbroadcast(d_out(G, g, out), out)
+
+    def tangent_g(t, r, g, out):
+        return prim(t, out)
+
+    def tangent_out(t, r, g, out):
+        return d_out(t, g, out)
+    prim = Primitive(name, impl, vjp=(rule_g, rule_out), jvp=(tangent_g, tangent_out),
+                     batch=batch_elementwise, saves={0: (1,), 1: (0, 1)}, node_name=node_name)
+    return prim
 
 
 def variant(prim, name, node_name, impl=None, **kw):

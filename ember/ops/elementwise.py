@@ -16,6 +16,7 @@ from .._tensor import Tensor
 from ._primitive import Primitive
 from ._util import batch_elementwise, batch_unary, npdtype
 from ._elementwise_base import (promote_pair, broadcast_error, unary, unary_function, variant,
+                                output_gradient_primitive,
                                 zero_rule, zero_tangent, not_differentiable, unsupported,
                                 unbroadcast, write_out, to_dtype, to_default_float, caller_int)
 
@@ -487,7 +488,21 @@ _sin = unary("sin", np.sin, lambda v, x, out: mul(v, cos(x)))
 _cos = unary("cos", np.cos, lambda v, x, out: mul(v, neg(sin(x))))
 _exp = unary("exp", np.exp, lambda v, x, out: mul(v, out), uses_input=False, uses_output=True)
 _log = unary("log", np.log, lambda v, x, out: div(v, x))
-_tanh = unary("tanh", np.tanh, lambda v, x, out: mul(v, rsub(mul(out, out), 1)),
+
+
+def _tanh_backward_impl(g, out):
+    r = np.multiply(out, out)
+    if r.__class__ is not np.ndarray:        # 0-d operands give NumPy scalars
+        return g * (1 - r)
+    np.subtract(1, r, out=r)
+    return np.multiply(g, r, out=r if r.shape == g.shape and r.dtype == g.dtype else None)
+
+
+# d/d out of g (1 - out^2) is -2 g out
+_tanh_backward = output_gradient_primitive(
+    "tanh_backward", "TanhBackwardBackward0", _tanh_backward_impl,
+    lambda G, g, out: mul(mul(G, g), mul(out, -2.0)))
+_tanh = unary("tanh", np.tanh, lambda v, x, out: _tanh_backward(v, out),
               uses_input=False, uses_output=True)
 
 

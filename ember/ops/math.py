@@ -17,7 +17,8 @@ from ._primitive import Primitive
 from ._util import batch_elementwise, batch_unary, npdtype, result_npdtype
 from ._elementwise_base import (unary, variant, zero_rule, zero_tangent, unbroadcast, write_out,
                                 tensor_arg, unsupported, broadcast_error, to_dtype, promote_pair,
-                                unary_function, to_default_float, caller_int)
+                                unary_function, to_default_float, caller_int,
+                                output_gradient_primitive)
 from .elementwise import add, sub, rsub, mul, div, neg, exp, rsqrt, reciprocal
 from .comparison import _where_impl
 from .comparison import (where, eq, ne, lt, le, gt, ge, logical_and, logical_or, isnan,
@@ -78,7 +79,19 @@ _cosh = unary("cosh", np.cosh, lambda v, x, out: mul(v, sinh(x)))
 _asinh = unary("asinh", np.arcsinh, lambda v, x, out: mul(v, rsqrt(add(mul(x, x), 1))))
 _acosh = unary("acosh", np.arccosh, lambda v, x, out: mul(v, rsqrt(sub(mul(x, x), 1))))
 _atanh = unary("atanh", np.arctanh, lambda v, x, out: div(v, rsub(mul(x, x), 1)))
-_sigmoid = unary("sigmoid", _sigmoid_impl, lambda v, x, out: mul(v, mul(out, rsub(out, 1))),
+def _sigmoid_backward_impl(g, out):
+    r = np.subtract(1, out)
+    if r.__class__ is not np.ndarray:        # 0-d operands give NumPy scalars
+        return g * r * out
+    r *= out
+    return np.multiply(g, r, out=r if r.shape == g.shape and r.dtype == g.dtype else None)
+
+
+# d/d out of g out (1 - out) is g (1 - 2 out)
+_sigmoid_backward = output_gradient_primitive(
+    "sigmoid_backward", "SigmoidBackwardBackward0", _sigmoid_backward_impl,
+    lambda G, g, out: mul(mul(G, g), rsub(mul(out, 2.0), 1)))
+_sigmoid = unary("sigmoid", _sigmoid_impl, lambda v, x, out: _sigmoid_backward(v, out),
                  uses_input=False, uses_output=True)
 _erf = unary("erf", _keep(_sp.erf), lambda v, x, out: mul(v, mul(exp(neg(mul(x, x))), _2_SQRTPI)))
 _erfc = unary("erfc", _keep(_sp.erfc),
