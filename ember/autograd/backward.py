@@ -16,8 +16,13 @@ def _as_tuple(x):
     return tuple(x)
 
 
+def ones_like(t):
+    global ones_like
+    from ..ops.creation import ones_like      # bound on first use (import cycle)
+    return ones_like(t)
+
+
 def _make_grads(outputs, grad_outputs, is_grads_batched=False):
-    from ..ops.creation import ones_like
     res = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if g is None:
