@@ -101,26 +101,39 @@ def _max_pool_impl(x, ksize, stride, padding, dilation, out_size):
     nd = len(ksize)
     mult = [math.prod(in_size[i + 1:]) for i in range(nd)]
     taps = [win[(Ellipsis,) + kk] for kk in np.ndindex(*ksize)]
-    vals = taps[0].copy()
-    for v in taps[1:]:
-        np.maximum(vals, v, out=vals)                         # NaN propagates, as in PyTorch
-    # the first tap that reaches the max (masked writes are slow: count with arithmetic)
-    tdt = np.uint8 if len(taps) < 256 else np.intp
-    tap = np.zeros(vals.shape, dtype=tdt)
-    found = taps[0] == vals
-    for t, v in enumerate(taps[1:], 1):
-        hit = np.greater(v == vals, found)
-        tap += hit.view(np.uint8).astype(tdt, copy=False) * tdt(t)
-        found |= hit
-    if x.dtype.kind in "fc" and not found.all():              # NaN maxima: PyTorch keeps the last
-        for t, v in enumerate(taps):
-            tap[np.isnan(v)] = t
+    K = len(taps)
+    if K == 1:
+        vals = taps[0].copy()
+    else:                                     # pairwise: fewer passes over strided windows
+        vals = np.maximum(taps[0], taps[1])   # NaN propagates, as in PyTorch
+        for i in range(2, K - 1, 2):
+            np.maximum(vals, np.maximum(taps[i], taps[i + 1]), out=vals)
+        if K % 2 and K > 2:
+            np.maximum(vals, taps[-1], out=vals)
+    # the first tap that reaches the max, as min over taps of (t if it reaches it else K),
+    # in byte arithmetic (masked writes and argmax over a tiny axis are 5x slower)
+    tdt = np.uint8 if K < 255 else np.intp
+    tap = np.full(vals.shape, K - 1, dtype=tdt)
+    ne = np.empty(vals.shape, dtype=bool)
+    m = np.empty(vals.shape, dtype=tdt)
+    for t in range(K - 1):
+        np.not_equal(taps[t], vals, out=ne)
+        np.multiply(ne.view(np.uint8), tdt(K - t), out=m, casting="unsafe")
+        m += tdt(t)
+        np.minimum(tap, m, out=tap)
+    if x.dtype.kind in "fc":
+        nan = np.isnan(vals)
+        if nan.any():                         # NaN maxima: PyTorch keeps the last NaN tap
+            for t, v in enumerate(taps):
+                tap[np.isnan(v) & nan] = t
     delta = np.asarray([sum(k * d * m for k, d, m in zip(kk, dilation, mult))
                         for kk in np.ndindex(*ksize)], dtype=np.int64, like=vals)
-    flat = delta[tap]
+    base = np.zeros((1,) * nd, dtype=np.int64, like=vals)
     for i in range(nd):
         o = np.arange(out[i], like=vals).reshape([-1 if j == i else 1 for j in range(nd)])
-        flat += (o * stride[i] - padding[i]) * mult[i]
+        base = base + (o * stride[i] - padding[i]) * mult[i]
+    flat = delta.take(tap)
+    flat += base
     return vals, flat
 
 
