@@ -277,21 +277,25 @@ def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", ou
 
 def _mode_impl(x, dim, keepdim):
     """Most frequent value along ``dim`` (the smallest among equally frequent ones) and the
-    last index where it occurs, as PyTorch returns."""
+    last index where it occurs, as PyTorch returns; vectorised over the other dims: sort each
+    row, measure every run of equal values from its start and end positions, pick the first
+    longest run."""
     xm = np.moveaxis(x, dim, -1)
     lead, n = xm.shape[:-1], xm.shape[-1]
     x2 = xm.reshape(-1, n)
-    vals = np.empty((x2.shape[0],), x.dtype)
-    idx = np.empty((x2.shape[0],), np.int64)
-    for r in range(x2.shape[0]):       # one sort per row; NumPy has no segmented mode
-        row = x2[r]
-        order = np.argsort(row, kind="stable")
-        s = row[order]
-        start = np.flatnonzero(np.concatenate(([True], s[1:] != s[:-1])))
-        cnt = np.diff(np.append(start, n))
-        k = int(np.argmax(cnt))
-        vals[r] = s[start[k]]
-        idx[r] = order[start[k]:start[k] + cnt[k]].max()
+    rows = np.arange(x2.shape[0])
+    order = np.argsort(x2, axis=1, kind="stable")
+    s = np.take_along_axis(x2, order, 1)
+    pos = np.arange(n)
+    new_run = np.ones(s.shape, bool)
+    new_run[:, 1:] = s[:, 1:] != s[:, :-1]
+    ends = np.ones(s.shape, bool)
+    ends[:, :-1] = new_run[:, 1:]
+    start = np.maximum.accumulate(np.where(new_run, pos, 0), axis=1)
+    end = np.minimum.accumulate(np.where(ends, pos, n - 1)[:, ::-1], axis=1)[:, ::-1]
+    k = np.argmax(end - start, axis=1)            # first longest run: the smallest value
+    vals = s[rows, k]
+    idx = order[rows, end[rows, k]]               # a stable sort keeps the last index last
     vals, idx = vals.reshape(lead), idx.reshape(lead)
     if keepdim:
         vals, idx = np.expand_dims(vals, dim), np.expand_dims(idx, dim)
