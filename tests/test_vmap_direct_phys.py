@@ -243,3 +243,29 @@ def test_views_of_an_outside_buffer_are_restored_with_it():
     assert row._base is buf and buf.shape == (2, 4) and row.shape == (4,)
     row[0] = 5.0
     assert buf[1, 0].item() == 5.0
+
+
+# ------------------------------------------------------------------ vmap's entry fast path
+
+def test_int_in_dims_fast_entry_matches_general_path():
+    x, y = _t(3, 4), _t(4, 3, seed=1)
+    np.testing.assert_allclose(vmap(lambda a, b: a * b, in_dims=-1)(y.t().contiguous().t(), y)
+                               .numpy(), (y * y).t().numpy())
+    np.testing.assert_allclose(vmap(lambda a, k=2.0: a * k)(x, k=3.0).numpy(), x.numpy() * 3)
+    np.testing.assert_allclose(vmap(lambda a: a.sum(), chunk_size=2)(x).numpy(),
+                               x.numpy().sum(1))
+    assert vmap(lambda a: a, out_dims=1)(x).shape == (4, 3)
+    r = vmap(lambda a: (a, a.sum()))(x)
+    assert isinstance(r, tuple) and r[1].shape == (3,)
+    assert vmap(lambda a: a[0])(x).data_ptr() != 0
+    with pytest.raises(ValueError, match="same size in the mapped dimension"):
+        vmap(lambda a, b: a + b)(x, _t(2, 4))
+    with pytest.raises(ValueError, match="dimensionality"):
+        vmap(lambda a: a, in_dims=2)(x)
+    with pytest.raises(ValueError, match="cannot vmap over non-Tensor"):
+        vmap(lambda a, b: a)(x, 1.0)
+    with pytest.raises(ValueError, match="dimensionality 0"):
+        vmap(lambda a: a)(ember.tensor(1.0))
+    # nested: the outer value is a wrapper
+    z = _t(2, 3, 4)
+    np.testing.assert_allclose(vmap(vmap(lambda a: a * 2))(z).numpy(), z.numpy() * 2)

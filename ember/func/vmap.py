@@ -65,6 +65,24 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
 
     @functools.wraps(func)
     def wrapped(*args, **kwargs):
+        if in_dims.__class__ is int and out_dims.__class__ is int and args:
+            # the common call (tensors mapped over one int dim): no tree flattening; anything
+            # unusual (or wrong) takes the general path below with its checks and messages
+            B = None
+            for x in args:
+                if not isinstance(x, Tensor):
+                    break
+                s = x.shape
+                if not -len(s) <= in_dims < len(s):
+                    break
+                if B is None:
+                    B = s[in_dims]
+                elif s[in_dims] != B:
+                    break
+            else:
+                if chunk_size is None or chunk_size >= B:
+                    return _run(func, args, None, (in_dims,) * len(args), B, kwargs, out_dims,
+                                randomness)
         leaves, spec, dims, B = _process_inputs(func, in_dims, args)
         _check_out_dims(func, out_dims)
         if chunk_size is not None and chunk_size < B:
@@ -138,9 +156,9 @@ def _run(func, leaves, spec, dims, B, kwargs, out_dims, randomness):
     interp.fname = _fname(func)
     try:
         with interp:
-            wrapped = [interp.wrap(movedim(x, d, 0)) if d is not None else x
+            wrapped = [(interp.wrap(movedim(x, d, 0) if d else x)) if d is not None else x
                        for x, d in zip(leaves, dims)]
-            out = func(*tree_unflatten(wrapped, spec), **kwargs)
+            out = func(*(wrapped if spec is None else tree_unflatten(wrapped, spec)), **kwargs)
             result = _unwrap_outputs(interp, out, out_dims, B)
             del out, wrapped
     except BaseException:
@@ -174,7 +192,10 @@ def _wrap_dim(d, nd):
 def _unwrap_outputs(interp, out, out_dims, B):
     from ..ops.shape import movedim, expand, unsqueeze
     fname = getattr(interp, "fname", "func")
-    leaves, spec, dims = _flat_out_dims(fname, out_dims, out)
+    if out_dims.__class__ is int and isinstance(out, Tensor):
+        leaves, spec, dims = (out,), None, (out_dims,)
+    else:
+        leaves, spec, dims = _flat_out_dims(fname, out_dims, out)
     res = []
     for x, d in zip(leaves, dims):
         if not isinstance(x, Tensor):
@@ -196,7 +217,7 @@ def _unwrap_outputs(interp, out, out_dims, B):
             d = _wrap_dim(d, x.ndim + 1)
             v = expand(unsqueeze(x, 0), (B,) + tuple(x.shape))
             res.append(movedim(v, 0, d) if d != 0 else v)
-    return tree_unflatten(res, spec)
+    return res[0] if spec is None else tree_unflatten(res, spec)
 
 
 def _chunked(func, leaves, spec, dims, B, kwargs, out_dims, randomness, chunk_size):

@@ -308,16 +308,26 @@ def _result_shape(vshape, dims, idx):
 def _key_view(x, prim, key):
     """vmap's direct basic view (``_vmap_level.key_view``), bound on first use."""
     global _key_view
-    from ..func._vmap_level import key_view
+    from ..func._vmap_level import key_view, BatchedTensor
     _key_view = key_view
+    _BATCHED[0] = BatchedTensor
     return key_view(x, prim, key)
+
+
+_BATCHED = [None]      # vmap's BatchedTensor once ``_key_view`` is bound (import cycle)
 
 
 def fast_view(x, key):
     """``x[key]`` for a tuple of the common entries (slices, in-range non-negative ints,
     None) in one pass, the key passed on as written; None for any other key (the general
     normalisation of ``getitem`` then applies, with its errors)."""
-    s = x._data.shape if x.__class__ is Tensor else x.shape
+    c = x.__class__
+    if c is Tensor:
+        s = x._data.shape
+    elif c is _BATCHED[0] and x._inner.__class__ is Tensor:
+        s = x._inner._data.shape[1:]       # a vmap value's logical shape, without ``Size``
+    else:
+        s = x.shape
     nd = len(s)
     kind = "alias"
     dim = 0
