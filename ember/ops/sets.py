@@ -132,12 +132,31 @@ def _searchsorted_impl(seq, values, sorter, right, out_int32):
     rows = int(np.prod(lead))
     s2 = seq.reshape(rows, seq.shape[-1])
     v2 = values.reshape(rows, int(np.prod(values.shape[len(lead):])))
-    o2 = None if sorter is None else sorter.reshape(s2.shape)
-    out = np.empty(v2.shape, odt)
-    for i in range(s2.shape[0]):       # NumPy's searchsorted is 1-d only (rows of one call)
-        out[i] = np.searchsorted(s2[i], v2[i], side=side,
-                                 sorter=None if o2 is None else o2[i])
-    return out.reshape(lead + values.shape[len(lead):])
+    if sorter is not None:
+        s2 = np.take_along_axis(s2, sorter.reshape(s2.shape), 1)
+    return _search_rows(s2, v2, right).astype(odt).reshape(lead + values.shape[len(lead):])
+
+
+def _search_rows(s2, v2, right):
+    """Row-wise searchsorted in one sort (NumPy's is 1-d only): sort every sequence element
+    and query by (row, value, tag), the tag putting queries before equal sequence elements
+    (left) or after them (right); a query's index is the count of its row's sequence
+    elements before it."""
+    R, ns = s2.shape
+    width = ns + v2.shape[1]
+    vals = np.concatenate([s2, v2], axis=1).ravel()
+    is_seq = np.zeros((R, width), bool)
+    is_seq[:, :ns] = True
+    is_seq = is_seq.ravel()
+    rows = np.repeat(np.arange(R), width)
+    order = np.lexsort((~is_seq if right else is_seq, vals, rows))
+    seq_sorted = is_seq[order]
+    before = np.cumsum(seq_sorted) - seq_sorted        # sequence elements before each slot
+    q = order[~seq_sorted]
+    r, c = np.divmod(q, width)
+    out = np.empty(v2.shape, np.int64)
+    out[r, c - ns] = before[~seq_sorted] - r * ns
+    return out
 
 
 def _searchsorted_batch(prim, args, batched, **params):
