@@ -85,17 +85,21 @@ class _Scratch:
             view.fill(0)
         return view
 
-    def cols(self, win, sl):
+    def cols(self, win, sl, ones=False):
         """im2col of images ``sl``: (G, C/G*K, n*P), taps as rows.  The copy reads whole output
-        rows of the input (contiguous for stride 1), twice as fast as positions-as-rows."""
+        rows of the input (contiguous for stride 1), twice as fast as positions-as-rows.
+        ``ones``: one more row of ones (G, C/G*K + 1, n*P), for a bias column in the GEMM."""
         nd = (win.ndim - 3) // 2
         G, Cg = win.shape[1:3]
         order = (1, 2) + tuple(range(3 + nd, 3 + 2 * nd)) + (0,) + tuple(range(3, 3 + nd))
         src = win[sl].transpose(order)                         # (G, C/G, *k, n, *out)
-        dst = self.get("cols", src.shape)
-        np.copyto(dst, src)
         k = math.prod(win.shape[3 + nd:])
-        return dst.reshape(G, Cg * k, math.prod(src.shape[-1 - nd:]))
+        nP = math.prod(src.shape[-1 - nd:])
+        dst = self.get("cols", (G, Cg * k + ones, nP))
+        np.copyto(dst[:, :Cg * k].reshape(src.shape), src)
+        if ones:
+            dst[:, -1] = 1
+        return dst
 
     def channels_first(self, a, groups):
         """(n, O, *s) -> dense (G, O/G, n*P): the channel-major layout of the GEMMs."""
@@ -136,12 +140,15 @@ def _conv_impl(x, w, b, stride, padding, dilation, groups):
     y = np.empty_like(x, dtype=dt, shape=(N, O) + out)
     scratch = _Scratch(x)
     P = math.prod(out)
+    wb = None
     for sl in _chunks(N, x.itemsize * groups * wm.shape[2] * P):
         n = sl.stop - sl.start
-        if n == 1:                      # one image: the GEMM writes its output in place
-            yc = np.matmul(wm, scratch.cols(win, sl), out=y[sl].reshape(wm.shape[:2] + (P,)))
-            if b is not None:
-                y[sl] += b.reshape((1, O) + (1,) * len(out))
+        if n == 1:                      # one image: the GEMM writes its output in place,
+            if wb is None:              # the bias as one more column of the weight
+                wb = wm if b is None else np.concatenate(
+                    [wm, b.reshape(groups, O // groups, 1).astype(wm.dtype, copy=False)], 2)
+            np.matmul(wb, scratch.cols(win, sl, ones=b is not None),
+                      out=y[sl].reshape(wm.shape[:2] + (P,)))
             continue
         yc = np.matmul(wm, scratch.cols(win, sl), out=scratch.get("y", wm.shape[:2] + (n * P,)))
         _to_batch_first(y[sl], yc.reshape((O, n) + out), b)
