@@ -389,13 +389,22 @@ def getitem(x, key):
             raise ValueError("step must be greater than zero")
         if x.ndim == 0:
             raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+        if x.__class__ is not Tensor and Primitive.__call__ is _plain_call:
+            out = _key_view(x, BASIC["slice"], (key,))
+            if out is not None:
+                return out
         return BASIC["slice"](x, key=(key,))
     if c is int:
         s = _shape(x)
         if not s:
             raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                              "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
-        return BASIC["select"](x, key=(_bound(key, s[0], 0),))
+        key = (_bound(key, s[0], 0),)
+        if x.__class__ is not Tensor and Primitive.__call__ is _plain_call:
+            out = _key_view(x, BASIC["select"], key)
+            if out is not None:
+                return out
+        return BASIC["select"](x, key=key)
     if c is tuple:
         v = fast_view(x, key)
         if v is not None:
