@@ -411,14 +411,19 @@ def _trap_parts(y, x, dx, dim, op):
     return (E.mul(s, dx) if dx != 1 else s), d
 
 
+def _spacing(x, dx, op):
+    """(sample points, constant spacing): a number passed as ``x`` is the spacing."""
+    if x is not None and dx is not None:
+        raise TypeError(f"{op}() received an invalid combination of arguments")
+    if x is not None and not isinstance(x, Tensor):
+        dx, x = x, None
+    return x, 1 if dx is None else dx
+
+
 def trapezoid(y, x=None, *, dx=None, dim=-1):
     """Trapezoidal rule along ``dim`` with sample points ``x`` or constant spacing ``dx``."""
     E = _E()
-    if x is not None and dx is not None:
-        raise TypeError("trapezoid() received an invalid combination of arguments")
-    if x is not None and not isinstance(x, Tensor):
-        dx, x = x, None
-    dx = 1 if dx is None else dx
+    x, dx = _spacing(x, dx, "trapezoid")
     parts, d = _trap_parts(y, x, dx, dim, "trapezoid")
     if parts is None:
         shape = tuple(s for i, s in enumerate(y.shape) if i != d)
@@ -434,11 +439,7 @@ def trapz(y, x=None, *, dx=None, dim=-1):
 def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     """Running trapezoidal integral along ``dim`` (one element fewer than ``y``)."""
     E = _E()
-    if x is not None and dx is not None:
-        raise TypeError("cumulative_trapezoid() received an invalid combination of arguments")
-    if x is not None and not isinstance(x, Tensor):
-        dx, x = x, None
-    dx = 1 if dx is None else dx
+    x, dx = _spacing(x, dx, "cumulative_trapezoid")
     parts, d = _trap_parts(y, x, dx, dim, "cumulative_trapezoid")
     if parts is None:
         return _to_float(y).clone()
