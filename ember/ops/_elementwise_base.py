@@ -35,6 +35,10 @@ def promote_pair(a, b):
     plain tensors and a float tensor with a Python number skip the general rules.  A Python
     int out of an integer result dtype's range wraps around into it, as in PyTorch
     (``uint8_tensor + -3`` adds 253); ops that compute in floats use the original scalar."""
+    if a.__class__ is Tensor and b.__class__ is Tensor:
+        da = a._data.dtype
+        if b._data.dtype is da:
+            return a, b, da
     if isinstance(a, Tensor):
         da = _array_dtype(a)
         cb = b.__class__

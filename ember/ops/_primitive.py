@@ -61,7 +61,7 @@ class Primitive:
         if isinstance(saves, dict):
             self.saves_for = {i: tuple(v) for i, v in saves.items()}
             saves = tuple(sorted(set().union(*self.saves_for.values())))
-            self.saves_cache = {}       # which arguments need gradients (bits) -> saves
+            self.saves_cache = {}       # (1, then a bit per argument needing grad) -> saves
         else:
             self.saves_for = None
         self.saves = saves
@@ -196,13 +196,16 @@ def _record(prim, args, params, outs, out_arrays):
         _check_inference(args)
     edges = []
     has_vc = False
+    key = 1                 # which arguments need gradients, as bits after a leading 1
     for a in args:
+        key += key
         if a.__class__ is Tensor or isinstance(a, Tensor):
             if a._vc is not None:
                 has_vc = True
                 if a._base is not None and a._viewinfo[4][0] != a._vc[0]:
                     refresh_view(a)
             if a._requires_grad:
+                key += 1
                 fn = a._grad_fn
                 if fn is not None:
                     edges.append((fn, a._output_nr))
@@ -214,9 +217,6 @@ def _record(prim, args, params, outs, out_arrays):
     versions = None
     saves = prim.saves
     if prim.saves_for is not None:
-        key = 0
-        for e in edges:
-            key = key + key + (e is not None)
         saves = prim.saves_cache.get(key)
         if saves is None:
             saves = prim.saves_cache[key] = saved_for_edges(prim.saves_for, edges)
