@@ -73,3 +73,16 @@ def test_jvp_agrees_with_vjp(name):
     lhs = float((v * ju).sum())
     rhs = float(sum((a * b).sum() for a, b in zip(vj, u)))
     assert abs(lhs - rhs) < 1e-10 * max(1.0, abs(lhs))
+
+
+def test_relu_gradient_passes_through_nan_like_pytorch():
+    """PyTorch selects ``0 if out <= 0 else g``: a NaN output keeps its gradient."""
+    torch = pytest.importorskip("torch")
+    x = [float("nan"), -1.0, 2.0, 0.0, float("inf")]
+    g = [1.0, 1.0, float("inf"), 5.0, 3.0]
+    grads = []
+    for T in (ember, torch):
+        t = T.tensor(x, requires_grad=True)
+        T.relu(t).backward(T.tensor(g))
+        grads.append(np.asarray(t.grad.numpy()))
+    np.testing.assert_array_equal(grads[0], grads[1])

@@ -20,7 +20,7 @@ from ._elementwise_base import (unary, variant, zero_rule, zero_tangent, unbroad
                                 unary_function, to_default_float, caller_int,
                                 output_gradient_primitive)
 from .elementwise import add, sub, rsub, mul, div, neg, exp, rsqrt, reciprocal
-from .comparison import _where_impl
+from .comparison import _INT_OF
 from .comparison import (where, eq, ne, lt, le, gt, ge, logical_and, logical_or, isnan,
                          isfinite)
 
@@ -360,7 +360,14 @@ def _relu_impl(x):
 
 
 def _threshold_backward_impl(g, out):
-    return _where_impl(out > 0, g, 0.0)
+    """``0 if out <= 0 else g`` (so a NaN output passes its gradient, as in PyTorch)."""
+    if g.__class__ is np.ndarray and g.dtype.kind == "f" and g.shape == out.shape:
+        it = _INT_OF[g.itemsize]           # branch-free select: g's bits & (-1 or 0)
+        bits = np.less_equal(out, 0).astype(it)
+        bits -= 1
+        bits &= g.view(it)
+        return bits.view(g.dtype)
+    return np.where(out <= 0, 0, g).astype(g.dtype, copy=False)
 
 
 # relu's gradient, g where out > 0, as one primitive: linear in g (so its rule in g is itself)
