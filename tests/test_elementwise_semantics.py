@@ -461,3 +461,52 @@ def test_fast_paths_keep_weak_scalars():
                   ember.remainder(x, 0.3), ember.lerp(x, x, 0.25)):
             assert r.dtype is dt, r.dtype
     assert math.isclose(float(ember.tensor(2.0) * 3), 6.0)
+
+
+# ---------------------------------------------------------------- special values
+
+_SPECIAL = [NAN, INF, -INF, 0.0, -0.0, 1.0, -2.0]
+_AT_SPECIAL = {
+    "abs": lambda T, x: T.abs(x), "relu": lambda T, x: T.relu(x),
+    "clamp": lambda T, x: T.clamp(x, -1, 1),
+    "hardtanh": lambda T, x: T.nn.functional.hardtanh(x),
+    "relu6": lambda T, x: T.nn.functional.relu6(x),
+    "leaky_relu": lambda T, x: T.nn.functional.leaky_relu(x, 0.1),
+    "elu": lambda T, x: T.nn.functional.elu(x), "selu": lambda T, x: T.nn.functional.selu(x),
+    "celu": lambda T, x: T.nn.functional.celu(x), "sigmoid": lambda T, x: T.sigmoid(x),
+    "tanh": lambda T, x: T.tanh(x), "sqrt": lambda T, x: T.sqrt(x), "exp": lambda T, x: T.exp(x),
+    "log": lambda T, x: T.log(x), "sign": lambda T, x: T.sign(x),
+    "maximum": lambda T, x: T.maximum(x, T.zeros_like(x)),
+    "minimum": lambda T, x: T.minimum(x, T.zeros_like(x)),
+    "max": lambda T, x: x.max(), "amax": lambda T, x: x.amax(),
+    "softplus": lambda T, x: T.nn.functional.softplus(x),
+    "silu": lambda T, x: T.nn.functional.silu(x), "gelu": lambda T, x: T.nn.functional.gelu(x),
+    "mish": lambda T, x: T.nn.functional.mish(x),
+    "hardswish": lambda T, x: T.nn.functional.hardswish(x),
+    "hardsigmoid": lambda T, x: T.nn.functional.hardsigmoid(x),
+    "softsign": lambda T, x: T.nn.functional.softsign(x),
+    "logsigmoid": lambda T, x: T.nn.functional.logsigmoid(x),
+    "pow2": lambda T, x: x ** 2, "pow_half": lambda T, x: x ** 0.5,
+    "pow_minus_half": lambda T, x: x ** -0.5, "atan": lambda T, x: T.atan(x),
+    "erf": lambda T, x: T.erf(x), "vector_norm": lambda T, x: T.linalg.vector_norm(x),
+    "logsumexp": lambda T, x: T.logsumexp(x, 0), "softmax": lambda T, x: T.softmax(x, 0)[0],
+    "cumsum": lambda T, x: T.cumsum(x, 0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_AT_SPECIAL))
+def test_values_and_gradients_at_nan_inf_and_signed_zeros_match_torch(name):
+    """PyTorch's selects decide where NaN, inf and -0.0 go (e.g. hardtanh and elu pass a NaN
+    input's gradient through): forward values and gradients agree element by element."""
+    f = _AT_SPECIAL[name]
+    res = []
+    for T in (ember, torch):
+        x = T.tensor(_SPECIAL, dtype=T.float64, requires_grad=True)
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            y = f(T, x)
+            (y.sum() if y.ndim else y).backward()
+        res.append((_np(y), _np(x.grad)))
+    for k in (0, 1):
+        np.testing.assert_allclose(res[0][k], res[1][k], rtol=1e-6, atol=1e-9, equal_nan=True,
+                                   err_msg=("forward", "gradient")[k])

@@ -312,6 +312,9 @@ def fmod(input, other, *, out=None):
 # ------------------------------------------------------------------ pow
 
 def _pow_impl(x, y):
+    if y.__class__ is float and y == -0.5 and x.__class__ is np.ndarray and x.dtype.kind == "f":
+        return np.reciprocal(np.sqrt(x))     # rsqrt, as PyTorch (-0.0 -> -inf, -inf -> nan);
+        #                                      NumPy's power gives inf and 0 there
     try:
         return np.power(x, y)
     except ValueError:       # integer ** negative integer: PyTorch keeps only +-1 ** n

@@ -55,8 +55,9 @@ def _softplus_np(x):
 
 _hardtanh = _activation(
     "hardtanh", lambda x, min_val, max_val: np.clip(x, min_val, max_val),
-    lambda v, x, min_val, max_val: _mask(ember.logical_and(ember.gt(x, min_val),
-                                                           ember.lt(x, max_val)), v))
+    # PyTorch's select: 0 where x <= min or x >= max, so a NaN input keeps its gradient
+    lambda v, x, min_val, max_val: _mask(ember.logical_not(ember.logical_or(
+        ember.le(x, min_val), ember.ge(x, max_val))), v))
 
 _leaky_relu = _activation(
     "leaky_relu", lambda x, slope: np.where(x > 0, x, x * slope),
@@ -69,8 +70,10 @@ def _elu_np(x, alpha, scale, input_scale):
 
 
 def _elu_d(v, x, alpha, scale, input_scale):
-    neg = ember.exp(ember.where(ember.gt(x, 0), ember.zeros_like(x), x) * input_scale)
-    return ember.where(ember.gt(x, 0), v * scale, v * (neg * (scale * alpha * input_scale)))
+    # the exponential branch where x <= 0 (PyTorch's select: a NaN input takes the linear one)
+    le = ember.le(x, 0)
+    neg = ember.exp(ember.where(le, x, ember.zeros_like(x)) * input_scale)
+    return ember.where(le, v * (neg * (scale * alpha * input_scale)), v * scale)
 
 
 _elu = _activation("elu", _elu_np, _elu_d)
