@@ -510,3 +510,38 @@ def test_values_and_gradients_at_nan_inf_and_signed_zeros_match_torch(name):
     for k in (0, 1):
         np.testing.assert_allclose(res[0][k], res[1][k], rtol=1e-6, atol=1e-9, equal_nan=True,
                                    err_msg=("forward", "gradient")[k])
+
+
+_PAIRS = [(a, b) for a in _SPECIAL for b in _SPECIAL]
+_BINARY_AT_SPECIAL = {
+    "add": lambda T, x, y: x + y, "sub": lambda T, x, y: x - y, "mul": lambda T, x, y: x * y,
+    "div": lambda T, x, y: x / y, "maximum": lambda T, x, y: T.maximum(x, y),
+    "minimum": lambda T, x, y: T.minimum(x, y), "fmax": lambda T, x, y: T.fmax(x, y),
+    "fmin": lambda T, x, y: T.fmin(x, y), "atan2": lambda T, x, y: T.atan2(x, y),
+    "hypot": lambda T, x, y: T.hypot(x, y), "pow": lambda T, x, y: T.pow(x, y),
+    "remainder": lambda T, x, y: T.remainder(x, y), "fmod": lambda T, x, y: T.fmod(x, y),
+    "copysign": lambda T, x, y: T.copysign(x, y), "xlogy": lambda T, x, y: T.xlogy(x, y),
+    "logaddexp": lambda T, x, y: T.logaddexp(x, y), "lerp": lambda T, x, y: T.lerp(x, y, 0.3),
+    "clamp_min_tensor": lambda T, x, y: T.clamp(x, min=y),
+    "where": lambda T, x, y: T.where(x > y, x, y),
+    "div_floor": lambda T, x, y: T.div(x, y, rounding_mode="floor"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_BINARY_AT_SPECIAL))
+def test_binary_values_and_gradients_at_special_values_match_torch(name):
+    f = _BINARY_AT_SPECIAL[name]
+    res = []
+    for T in (ember, torch):
+        x = T.tensor([a for a, _ in _PAIRS], dtype=T.float64, requires_grad=True)
+        y = T.tensor([b for _, b in _PAIRS], dtype=T.float64, requires_grad=True)
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            out = f(T, x, y)
+            out.sum().backward()
+        res.append([_np(out)] + [None if g is None else _np(g) for g in (x.grad, y.grad)])
+    for k, what in enumerate(("forward", "gradient in x", "gradient in y")):
+        a, b = res[0][k], res[1][k]
+        assert (a is None) == (b is None), what
+        if a is not None:
+            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-9, equal_nan=True, err_msg=what)

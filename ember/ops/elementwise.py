@@ -263,8 +263,9 @@ def _rem_impl(fn):
 
 _remainder = Primitive(
     "remainder", _rem_impl(np.remainder),
-    vjp=(_g_x, lambda g, out, x, y: unbroadcast(mul(neg(g), _floor(div(x, y))), y)),
-    jvp=(_t_id, lambda t, out, x, y: mul(neg(t), _floor(div(x, y)))),
+    # -g * x // y, with PyTorch's floor division (inf // 1 is nan there, not inf)
+    vjp=(_g_x, lambda g, out, x, y: unbroadcast(mul(neg(g), _div_floor(x, y)), y)),
+    jvp=(_t_id, lambda t, out, x, y: mul(neg(t), _div_floor(x, y))),
     batch=batch_elementwise, node_name="RemainderBackward1")
 _remainder_s = variant(_remainder, "remainder_scalar", "RemainderBackward0", saves=())
 _fmod = Primitive(

@@ -1,7 +1,8 @@
 """More elementwise ops: copysign, heaviside, sinc, ldexp, frexp, i0.
 
-copysign, sinc, ldexp and frexp's mantissa are composites (their gradients come from the
-parts; sinc's and copysign's are 0 where PyTorch's are).  heaviside and frexp's exponent have
+sinc, ldexp and frexp's mantissa are composites (their gradients come from the parts; sinc's
+is 0 where PyTorch's is).  copysign is a primitive with PyTorch's rule (``g * out / x``, 0
+where x == 0, zeros for ``other``).  heaviside and frexp's exponent have
 no gradient.  i0 is a primitive whose derivative is the order-1 Bessel function i1 (another
 primitive, ``special_i1``, differentiable again).
 """
@@ -13,6 +14,7 @@ from .. import _dtype as D
 from .. import return_types as R
 from .._tensor import Tensor
 from ._primitive import Primitive
+from ._elementwise_base import unbroadcast, variant
 from ._util import batch_elementwise, batch_unary, npdtype, scalar_or_tensor, result_npdtype
 
 __all__ = ["copysign", "heaviside", "sinc", "ldexp", "frexp", "i0"]
@@ -30,20 +32,40 @@ def _float_of(t):
 
 # ------------------------------------------------------------------ copysign
 
+def _copysign_dx(g, out, x, y):
+    """PyTorch's rule: ``g * out / x``, 0 where x == 0 (NaN stays NaN)."""
+    E = _E()
+    return unbroadcast(E.mul(g, E.where(E.eq(x, 0), 0.0, E.div(out, x))), x)
+
+
+def _copysign_dy(g, out, x, y):
+    E = _E()
+    return E.zeros_like(y)          # the sign bit has no slope; PyTorch returns zeros
+
+
+def _copysign_impl(x, y):
+    return np.copysign(x, y).astype(x.dtype, copy=False)
+
+
+_copysign = Primitive(
+    "copysign", _copysign_impl, uses_output=True, saves=(0,),
+    vjp=(_copysign_dx, _copysign_dy),
+    jvp=(lambda t, out, x, y: _E().mul(t, _E().where(_E().eq(x, 0), 0.0, _E().div(out, x))),
+         lambda t, out, x, y: _E().zeros_like(out)),
+    batch=batch_elementwise)
+_copysign_s = variant(_copysign, "copysign_scalar", "CopysignBackward1")
+
+
 def copysign(input, other, *, out=None):
     """``|input|`` with the sign (bit) of ``other``; integer inputs give floats."""
-    E = _E()
     other = scalar_or_tensor(other)
     npd = np.dtype(result_npdtype(input, other))
     if npd.kind not in "fc":
         npd = D.get_default_dtype().np
     dt = D.NP2DT[npd]
     x = input.to(dt)
-    if isinstance(other, Tensor):
-        neg = E.signbit(other)
-    else:
-        neg = E.tensor(bool(np.signbit(other)))
-    res = E.where(neg, E.neg(E.abs(x)), E.abs(x))
+    y = other.to(dt) if isinstance(other, Tensor) else other
+    res = (_copysign if isinstance(y, Tensor) else _copysign_s)(x, y)
     if out is not None:
         out.copy_(res)
         return out

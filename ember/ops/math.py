@@ -3,7 +3,7 @@
 Each op is an elementwise primitive with PyTorch's conventions where the derivative is not
 defined: clamp passes the gradient at its (inclusive) bounds, ``maximum``/``minimum`` split a
 tie evenly, ``relu`` has slope 0 at 0, ``atan2(0, 0)`` has gradient 0 and ``xlogy`` has slope 0
-in ``x`` where ``x == 0``.  Special functions come from ``scipy.special`` (float32 stays
+in ``x`` where ``x == 0`` and ``y <= 0``.  Special functions come from ``scipy.special`` (float32 stays
 float32); ``digamma``'s derivative is ``polygamma(1, x)``, itself differentiable.
 """
 import math as _m
@@ -511,8 +511,12 @@ logaddexp2 = _binary_fn(_logaddexp2, "logaddexp2", "strict", "``log2(2**x + 2**y
 
 
 def _xlogy_dx(v, x, y):
-    # d/dx x log y = log y, taken as 0 where x == 0 (so xlogy(0, 0) has slope 0)
-    return mul(v, xlogy(to_dtype(ne(x, 0), npdtype(v)), y))
+    # d/dx x log y = log y, taken as 0 where x == 0 and y <= 0 (PyTorch's mask: xlogy(0, 0)
+    # has slope 0, xlogy(0, 2) has slope log 2)
+    d = xlogy(v, y)
+    if isinstance(y, Tensor):
+        return where(logical_and(eq(x, 0), le(y, 0)), 0.0, d)
+    return where(eq(x, 0), 0.0, d) if y <= 0 else d
 
 
 def _xlogy_impl(x, y):
