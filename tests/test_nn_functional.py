@@ -462,3 +462,52 @@ def test_distance_functions_vs_torch():
             outs.append((out, x.grad, y.grad))
         for p, q in zip(*outs):
             close(p, q)
+
+
+# ------------------------------------------------------------------ special values
+
+_ROWS = {"plain": [1.0, 2.0, 3.0, 4.0], "zero": [0.0, 2.0, 3.0, 4.0],
+         "inf": [float("inf"), 2.0, 3.0, 4.0], "nan": [float("nan"), 2.0, 3.0, 4.0],
+         "ties": [2.0, 2.0, 1.0, 2.0], "const": [3.0, 3.0, 3.0, 3.0]}
+_LOSSES = {
+    "mse": lambda T, f, x: f.mse_loss(x, T.ones(4, dtype=x.dtype)),
+    "l1": lambda T, f, x: f.l1_loss(x, T.full((4,), 2.0, dtype=x.dtype)),
+    "smooth_l1": lambda T, f, x: f.smooth_l1_loss(x, T.full((4,), 2.0, dtype=x.dtype)),
+    "huber": lambda T, f, x: f.huber_loss(x, T.full((4,), 3.0, dtype=x.dtype)),
+    "cross_entropy": lambda T, f, x: f.cross_entropy(x[None], T.tensor([1])),
+    "bce_with_logits": lambda T, f, x: f.binary_cross_entropy_with_logits(
+        x, T.tensor([1., 0., 1., 0.], dtype=x.dtype)),
+    "layer_norm": lambda T, f, x: (f.layer_norm(x, (4,)) * T.arange(4.)).sum(),
+    "normalize": lambda T, f, x: (f.normalize(x, dim=0) * T.arange(4.)).sum(),
+    "cosine_similarity": lambda T, f, x: f.cosine_similarity(
+        x, T.tensor([1., 2., 0., 1.], dtype=x.dtype), dim=0),
+    "dist": lambda T, f, x: T.dist(x, T.tensor([1., 2., 3., 4.], dtype=x.dtype)),
+    "bce": lambda T, f, x: f.binary_cross_entropy(T.sigmoid(x) if x.requires_grad else x,
+                                                  T.tensor([1., 0., 1., 0.], dtype=x.dtype)),
+    "var": lambda T, f, x: x.var(), "std": lambda T, f, x: x.std(),
+    "logsumexp": lambda T, f, x: T.logsumexp(x, 0),
+    "log_softmax": lambda T, f, x: (T.log_softmax(x, 0) * T.arange(4.)).sum(),
+}
+
+
+@pytest.mark.parametrize("row", sorted(_ROWS))
+@pytest.mark.parametrize("name", sorted(_LOSSES))
+def test_losses_and_reductions_at_special_values_match_torch(name, row):
+    """NaN and inf inputs give PyTorch's values, gradients, or errors (a NaN difference keeps
+    smooth_l1's and huber's gradient NaN; binary_cross_entropy rejects NaN)."""
+    out = []
+    for T, f in ((ember, F), (torch, TF)):
+        x = T.tensor(_ROWS[row], dtype=T.float64, requires_grad=True)
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                y = _LOSSES[name](T, f, x)
+                y.backward()
+            out.append((np.asarray(y.detach().numpy()), np.asarray(x.grad.numpy())))
+        except RuntimeError as e:
+            out.append(str(e))
+    if isinstance(out[0], str) or isinstance(out[1], str):
+        assert out[0] == out[1]
+        return
+    for k in (0, 1):
+        np.testing.assert_allclose(out[0][k], out[1][k], rtol=1e-6, atol=1e-9, equal_nan=True)

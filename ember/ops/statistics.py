@@ -313,9 +313,9 @@ def mode(input, dim=-1, keepdim=False):
 # ------------------------------------------------------------------ distances
 
 def _safe_root(s, p):
-    """``s ** (1/p)`` for s >= 0 with gradient 0 (not NaN/inf) where s == 0."""
+    """``s ** (1/p)`` for s >= 0 with gradient 0 (not NaN/inf) where s == 0 (NaN stays NaN)."""
     E = _E()
-    pos = E.gt(s, 0)
+    pos = E.logical_not(E.eq(s, 0))
     safe = E.where(pos, s, E.ones_like(s))
     r = E.sqrt(safe) if p == 2 else E.pow(safe, 1.0 / p)
     return E.where(pos, r, E.zeros_like(s))

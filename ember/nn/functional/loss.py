@@ -57,8 +57,8 @@ def _huber_f(x, y, delta):
 
 
 def _huber_dx(x, y, delta):
-    d = x - y
-    return ember.where(ember.lt(ember.abs(d), delta), d, ember.sign(d) * delta)
+    d = x - y       # the linear branch only where |d| > delta: a NaN difference stays NaN
+    return ember.where(ember.gt(ember.abs(d), delta), ember.sign(d) * delta, d)
 
 
 _huber = pointwise_loss("huber_loss", _huber_f, _huber_dx,
@@ -71,8 +71,8 @@ def _smooth_l1_f(x, y, beta):
 
 
 def _smooth_l1_dx(x, y, beta):
-    d = x - y
-    return ember.where(ember.lt(ember.abs(d), beta), d / beta, ember.sign(d))
+    d = x - y       # the linear branch only where |d| > beta: a NaN difference stays NaN
+    return ember.where(ember.gt(ember.abs(d), beta), ember.sign(d), d / beta)
 
 
 _smooth_l1 = pointwise_loss("smooth_l1_loss", _smooth_l1_f, _smooth_l1_dx,
@@ -135,7 +135,7 @@ _LOG_MIN = -100.0
 
 
 def _bce_f(x, y, w=None):
-    if ((x < 0) | (x > 1)).any():
+    if not ((x >= 0) & (x <= 1)).all():          # NaN fails too, as in PyTorch
         raise RuntimeError("all elements of input should be between 0 and 1")
     lx = np.maximum(np.log(x), _LOG_MIN)
     l1x = np.maximum(np.log1p(-x), _LOG_MIN)
