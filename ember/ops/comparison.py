@@ -25,11 +25,13 @@ def _nodiff(name, impl, batch=batch_elementwise):
     return Primitive(name, impl, batch=batch, differentiable=False)
 
 
-def _cmp(name, ufunc):
+def _cmp(name, ufunc, promote=True):
+    """A comparison (operands promoted to a common dtype first) or, with ``promote=False``, a
+    logical op (NumPy reads any dtype as truth values)."""
     prim = _nodiff(name, ufunc)
 
     def fn(input, other, *, out=None):
-        a, b, dt = promote_pair(input, other)
+        a, b = promote_pair(input, other)[:2] if promote else (input, other)
         try:
             r = prim(a, b)
         except ValueError as e:
@@ -117,22 +119,9 @@ signbit = unary_function("signbit", np.signbit)
 
 # ------------------------------------------------------------------ logical
 
-def _logical(name, ufunc):
-    prim = _nodiff(name, ufunc)
-
-    def fn(input, other, *, out=None):
-        try:
-            r = prim(input, other)
-        except ValueError as e:
-            broadcast_error(e, name, input, other)
-        return r if out is None else write_out(r, out, name)
-    fn.__name__ = fn.__qualname__ = name
-    return fn
-
-
-logical_and = _logical("logical_and", np.logical_and)
-logical_or = _logical("logical_or", np.logical_or)
-logical_xor = _logical("logical_xor", np.logical_xor)
+logical_and = _cmp("logical_and", np.logical_and, promote=False)
+logical_or = _cmp("logical_or", np.logical_or, promote=False)
+logical_xor = _cmp("logical_xor", np.logical_xor, promote=False)
 _lnot = _nodiff("logical_not", np.logical_not, batch_unary)
 
 

@@ -27,7 +27,25 @@ def _dir_without_indices(module):
     return [k for k in Module.__dir__(module) if not k.isdigit()]
 
 
-class Sequential(Module):
+class _NumberedModules(Module):
+    """Submodules registered under "0", "1", ...: length, iteration, deletion (renumbering
+    the rest), shared by Sequential and ModuleList."""
+
+    def __delitem__(self, idx):
+        keys = list(self._modules)
+        targets = keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(self), "")]]
+        for key in targets:
+            delattr(self, key)
+        _renumber(self)
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+
+class Sequential(_NumberedModules):
     """Modules applied in order; built from modules or an ``OrderedDict`` of named ones."""
 
     def __init__(self, *args):
@@ -49,18 +67,6 @@ class Sequential(Module):
         key = list(self._modules)[_index(idx, len(self), "Sequential")]
         setattr(self, key, module)
 
-    def __delitem__(self, idx):
-        keys = list(self._modules)
-        targets = keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(self), "")]]
-        for key in targets:
-            delattr(self, key)
-        _renumber(self)
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
 
     def __add__(self, other):
         if not isinstance(other, Sequential):
@@ -126,7 +132,7 @@ class Sequential(Module):
         return input
 
 
-class ModuleList(Module):
+class ModuleList(_NumberedModules):
     """A list of submodules, registered under their indices."""
 
     def __init__(self, modules=None):
@@ -142,18 +148,6 @@ class ModuleList(Module):
     def __setitem__(self, idx, module):
         setattr(self, str(_index(idx, len(self), "ModuleList")), module)
 
-    def __delitem__(self, idx):
-        keys = list(self._modules)
-        targets = keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(self), "")]]
-        for key in targets:
-            delattr(self, key)
-        _renumber(self)
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
 
     def __iadd__(self, modules):
         return self.extend(modules)
