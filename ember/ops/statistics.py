@@ -97,6 +97,21 @@ def aminmax(input, *, dim=None, keepdim=False):
 
 # ------------------------------------------------------------------ cov, corrcoef
 
+def _check_cov_weights(w, name, nobs, dtype_ok, kind):
+    """PyTorch's checks of cov's fweights/aweights (rank, dtype, length, sign)."""
+    if w.ndim > 1:
+        raise RuntimeError(f"cov(): expected {name} to have one or fewer dimensions but got "
+                           f"{name} with {w.ndim} dimensions")
+    if not dtype_ok:
+        raise RuntimeError(f"cov(): expected {name} to have {kind} dtype but got {name} with "
+                           f"{_scalar_name(w)} dtype")
+    if w.numel() != nobs:
+        raise RuntimeError(f"cov(): expected {name} to have the same numel as there are "
+                           f"observations in the input but got {w.numel()} != {nobs}")
+    if w.__class__ is Tensor and w.numel() and bool(_E().any(w < 0)):
+        raise RuntimeError(f"cov(): {name} cannot be negative")
+
+
 def cov(input, *, correction=1, fweights=None, aweights=None):
     """Covariance of the variables in the rows of ``input`` (observations in columns), with
     optional integer frequency weights and float observation weights."""
@@ -109,32 +124,12 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     nobs = x.shape[1]
     w = None
     if fweights is not None:
-        if fweights.ndim > 1:
-            raise RuntimeError(f"cov(): expected fweights to have one or fewer dimensions but "
-                               f"got fweights with {fweights.ndim} dimensions")
-        if _is_float(fweights) or fweights.dtype == D.bool:
-            raise RuntimeError(f"cov(): expected fweights to have integral dtype but got "
-                               f"fweights with {_scalar_name(fweights)} dtype")
-        if fweights.numel() != nobs:
-            raise RuntimeError(f"cov(): expected fweights to have the same numel as there are "
-                               f"observations in the input but got {fweights.numel()} != "
-                               f"{nobs}")
-        if fweights.__class__ is Tensor and fweights.numel() and bool(E.any(fweights < 0)):
-            raise RuntimeError("cov(): fweights cannot be negative")
+        _check_cov_weights(fweights, "fweights", nobs,
+                           not (_is_float(fweights) or fweights.dtype == D.bool), "integral")
         w = fweights
     if aweights is not None:
-        if aweights.ndim > 1:
-            raise RuntimeError(f"cov(): expected aweights to have one or fewer dimensions but "
-                               f"got aweights with {aweights.ndim} dimensions")
-        if not aweights.dtype.is_floating_point:
-            raise RuntimeError(f"cov(): expected aweights to have floating point dtype but got "
-                               f"aweights with {_scalar_name(aweights)} dtype")
-        if aweights.numel() != nobs:
-            raise RuntimeError(f"cov(): expected aweights to have the same numel as there are "
-                               f"observations in the input but got {aweights.numel()} != "
-                               f"{nobs}")
-        if aweights.__class__ is Tensor and aweights.numel() and bool(E.any(aweights < 0)):
-            raise RuntimeError("cov(): aweights cannot be negative")
+        _check_cov_weights(aweights, "aweights", nobs, aweights.dtype.is_floating_point,
+                           "floating point")
         w = aweights if w is None else E.mul(w, aweights)
     if w is None:
         avg = E.mean(x, dim=1, keepdim=True)
