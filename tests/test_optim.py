@@ -1,4 +1,6 @@
 """Optimizers and schedulers against PyTorch: 100 update steps agree to float tolerance."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -85,6 +87,12 @@ SCHEDULERS = [
     ("LambdaLR", dict(lr_lambda=lambda e: 1.0 / (1 + e))),
     ("OneCycleLR", dict(max_lr=1.0, total_steps=20)),
     ("OneCycleLR", dict(max_lr=1.0, total_steps=20, anneal_strategy="linear", three_phase=True)),
+    ("MultiplicativeLR", dict(lr_lambda=lambda e: 0.95)),
+    ("ConstantLR", dict(factor=0.5, total_iters=4)),
+    ("LinearLR", dict(start_factor=0.1, end_factor=0.9, total_iters=6)),
+    ("PolynomialLR", dict(total_iters=8, power=2.0)),
+    ("CosineAnnealingWarmRestarts", dict(T_0=3, T_mult=2, eta_min=0.001)),
+    ("CosineAnnealingWarmRestarts", dict(T_0=4)),
 ]
 
 
@@ -114,3 +122,61 @@ def test_reduce_lr_on_plateau_matches_pytorch():
         es.step(m)
         ts.step(m)
         assert eo.param_groups[0]["lr"] == to.param_groups[0]["lr"]
+
+
+def _composite(T, kind, opt):
+    S = T.optim.lr_scheduler
+    warm = S.LinearLR(opt, start_factor=0.1, total_iters=4)
+    decay = S.CosineAnnealingLR(opt, T_max=6, eta_min=0.001)
+    if kind == "sequential":
+        return S.SequentialLR(opt, [warm, decay, S.ExponentialLR(opt, 0.8)], milestones=[4, 9])
+    return S.ChainedScheduler([S.ConstantLR(opt, factor=0.5, total_iters=3),
+                               S.ExponentialLR(opt, gamma=0.9)])
+
+
+@pytest.mark.parametrize("kind", ["sequential", "chained"])
+def test_composite_schedulers_match_pytorch(kind):
+    """Warm-up then decay (SequentialLR) and composed factors (ChainedScheduler): the lr
+    sequence, and a resumed copy from a state dict, follow PyTorch's."""
+    ep = ember.tensor(np.ones(2), requires_grad=True)
+    tp = torch.ones(2, requires_grad=True)
+    eo, to = ember.optim.SGD([ep], lr=0.1), torch.optim.SGD([tp], lr=0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")          # SequentialLR's step(0) deprecation notice
+        es, ts = _composite(ember, kind, eo), _composite(torch, kind, to)
+        assert es.get_last_lr() == pytest.approx(ts.get_last_lr(), rel=1e-12)
+        for i in range(14):
+            eo.step()
+            to.step()
+            es.step()
+            ts.step()
+            np.testing.assert_allclose(es.get_last_lr(), ts.get_last_lr(), rtol=1e-12,
+                                       err_msg=f"step {i}")
+        state = es.state_dict()
+        assert len(state["_schedulers"]) == len(ts.state_dict()["_schedulers"])
+
+
+def test_warm_restarts_with_explicit_epochs_match_pytorch():
+    ep = ember.tensor(np.ones(2), requires_grad=True)
+    tp = torch.ones(2, requires_grad=True)
+    eo, to = ember.optim.SGD([ep], lr=0.1), torch.optim.SGD([tp], lr=0.1)
+    es = ember.optim.lr_scheduler.CosineAnnealingWarmRestarts(eo, T_0=2, T_mult=3)
+    ts = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(to, T_0=2, T_mult=3)
+    for epoch in (0.5, 1.5, 3.2, 7.9, 2.0, 10.0):
+        es.step(epoch)
+        ts.step(epoch)
+        np.testing.assert_allclose(es.get_last_lr(), ts.get_last_lr(), rtol=1e-12)
+
+
+def test_new_scheduler_argument_errors_match_pytorch():
+    for T in (ember, torch):
+        opt = T.optim.SGD([T.ones(2, requires_grad=True)], lr=0.1)
+        S = T.optim.lr_scheduler
+        with pytest.raises(ValueError, match="between 0 and 1"):
+            S.ConstantLR(opt, factor=2.0)
+        with pytest.raises(ValueError, match="greater than 0"):
+            S.LinearLR(opt, start_factor=0.0)
+        with pytest.raises(ValueError, match="positive integer T_0"):
+            S.CosineAnnealingWarmRestarts(opt, T_0=0)
+        with pytest.raises(ValueError, match="one more than the number of milestone"):
+            S.SequentialLR(opt, [S.ConstantLR(opt)], milestones=[3])

@@ -5,7 +5,9 @@ from bisect import bisect_right
 from collections import Counter
 
 __all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
-           "LambdaLR", "OneCycleLR", "ReduceLROnPlateau"]
+           "LambdaLR", "MultiplicativeLR", "ConstantLR", "LinearLR", "PolynomialLR",
+           "CosineAnnealingWarmRestarts", "SequentialLR", "ChainedScheduler", "OneCycleLR",
+           "ReduceLROnPlateau"]
 
 
 class LRScheduler:
@@ -156,6 +158,228 @@ class LambdaLR(LRScheduler):
         state_dict = dict(state_dict)
         state_dict.pop("lr_lambdas", None)
         self.__dict__.update(state_dict)
+
+
+class MultiplicativeLR(LambdaLR):
+    """Multiply the lr by ``lr_lambda(epoch)`` at every step after the first."""
+
+    def get_lr(self):
+        if self.last_epoch > 0:
+            return [g["lr"] * f(self.last_epoch)
+                    for f, g in zip(self.lr_lambdas, self.optimizer.param_groups)]
+        return [g["lr"] for g in self.optimizer.param_groups]
+
+
+class ConstantLR(LRScheduler):
+    """lr = base lr * ``factor`` for the first ``total_iters`` steps, then base lr."""
+
+    def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
+        if factor > 1.0 or factor < 0:
+            raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
+        self.factor, self.total_iters = factor, total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        lrs = [g["lr"] for g in self.optimizer.param_groups]
+        if self.last_epoch == 0:
+            return [lr * self.factor for lr in lrs]
+        if self.last_epoch != self.total_iters:
+            return lrs
+        return [lr * (1.0 / self.factor) for lr in lrs]
+
+    def _get_closed_form_lr(self):
+        return [b * (self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor))
+                for b in self.base_lrs]
+
+
+class LinearLR(LRScheduler):
+    """The lr factor goes linearly from ``start_factor`` to ``end_factor`` over
+    ``total_iters`` steps (the usual warm-up)."""
+
+    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5,
+                 last_epoch=-1):
+        if start_factor > 1.0 or start_factor <= 0:
+            raise ValueError("Starting multiplicative factor expected to be greater than 0 and "
+                             "less or equal to 1.")
+        if end_factor > 1.0 or end_factor < 0:
+            raise ValueError("Ending multiplicative factor expected to be between 0 and 1.")
+        self.start_factor, self.end_factor, self.total_iters = \
+            start_factor, end_factor, total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        lrs = [g["lr"] for g in self.optimizer.param_groups]
+        if self.last_epoch == 0:
+            return [lr * self.start_factor for lr in lrs]
+        if self.last_epoch > self.total_iters:
+            return lrs
+        d = self.end_factor - self.start_factor
+        return [lr * (1.0 + d / (self.total_iters * self.start_factor +
+                                 (self.last_epoch - 1) * d)) for lr in lrs]
+
+    def _get_closed_form_lr(self):
+        d = self.end_factor - self.start_factor
+        return [b * (self.start_factor + d * min(self.total_iters, self.last_epoch) /
+                     self.total_iters) for b in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    """lr = base lr * (1 - epoch / ``total_iters``) ** ``power``, then constant."""
+
+    def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
+        self.total_iters, self.power = total_iters, power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        lrs = [g["lr"] for g in self.optimizer.param_groups]
+        if self.last_epoch == 0 or self.last_epoch > self.total_iters:
+            return lrs
+        decay = ((1.0 - self.last_epoch / self.total_iters) /
+                 (1.0 - (self.last_epoch - 1) / self.total_iters)) ** self.power
+        return [lr * decay for lr in lrs]
+
+    def _get_closed_form_lr(self):
+        return [b * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters)
+                ** self.power for b in self.base_lrs]
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """Cosine annealing from base lr to ``eta_min`` over ``T_0`` steps, restarting; each
+    period is ``T_mult`` times the previous one."""
+
+    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
+        if T_0 <= 0 or not isinstance(T_0, int):
+            raise ValueError(f"Expected positive integer T_0, but got {T_0}")
+        if T_mult < 1 or not isinstance(T_mult, int):
+            raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
+        if not isinstance(eta_min, (float, int)):
+            raise ValueError(f"Expected float or int eta_min, but got {eta_min} of type "
+                             f"{type(eta_min)}")
+        self.T_0, self.T_i, self.T_mult, self.eta_min = T_0, T_0, T_mult, eta_min
+        self.T_cur = last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        return [self.eta_min + (b - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i))
+                / 2 for b in self.base_lrs]
+
+    def step(self, epoch=None):
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur += 1
+            if self.T_cur >= self.T_i:
+                self.T_cur -= self.T_i
+                self.T_i *= self.T_mult
+        else:
+            if epoch < 0:
+                raise ValueError(f"Expected non-negative epoch, but got {epoch}")
+            if epoch >= self.T_0:
+                if self.T_mult == 1:
+                    self.T_cur = epoch % self.T_0
+                else:
+                    n = int(math.log(epoch / self.T_0 * (self.T_mult - 1) + 1, self.T_mult))
+                    self.T_cur = epoch - self.T_0 * (self.T_mult ** n - 1) / (self.T_mult - 1)
+                    self.T_i = self.T_0 * self.T_mult ** n
+            else:
+                self.T_i = self.T_0
+                self.T_cur = epoch
+        self.last_epoch = math.floor(epoch)
+        for g, lr in zip(self.optimizer.param_groups, self.get_lr()):
+            g["lr"] = lr
+        self._last_lr = [g["lr"] for g in self.optimizer.param_groups]
+
+
+class SequentialLR(LRScheduler):
+    """``schedulers[i]`` drives the lr between ``milestones[i-1]`` and ``milestones[i]``;
+    each one after the first starts from its epoch 0 at its milestone."""
+
+    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
+        if len(schedulers) < 1:
+            raise ValueError(f"{type(self).__name__} expects at least one scheduler, but got "
+                             f"no scheduler.")
+        _check_same_optimizer(self, schedulers, optimizer)
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError(f"Sequential Schedulers expects number of schedulers provided to "
+                             f"be one more than the number of milestone points, but got "
+                             f"number of schedulers {len(schedulers)} and the number of "
+                             f"milestones to be equal to {len(milestones)}")
+        self._schedulers = list(schedulers)
+        self._milestones = list(milestones)
+        self.last_epoch = last_epoch + 1
+        self.optimizer = optimizer
+        for g in optimizer.param_groups:        # undo the schedulers' own first steps
+            g["lr"] = g["initial_lr"]
+        for s in self._schedulers:
+            s.last_epoch -= 1
+        self._schedulers[0]._initial_step()
+        self._last_lr = self._schedulers[0].get_last_lr()
+
+    def step(self):
+        self.last_epoch += 1
+        idx = bisect_right(self._milestones, self.last_epoch)
+        s = self._schedulers[idx]
+        if idx > 0 and self._milestones[idx - 1] == self.last_epoch:
+            s.step(0)
+        else:
+            s.step()
+        self._last_lr = s.get_last_lr()
+
+    def state_dict(self):
+        return _composite_state_dict(self)
+
+    def load_state_dict(self, state_dict):
+        _load_composite_state_dict(self, state_dict)
+
+
+class ChainedScheduler(LRScheduler):
+    """Step several schedulers together (their factors compose) with one call."""
+
+    def __init__(self, schedulers, optimizer=None):
+        if len(schedulers) < 1:
+            raise ValueError(f"{type(self).__name__} expects at least one scheduler to be "
+                             f"chained, but got no scheduler.")
+        optimizer = optimizer or schedulers[0].optimizer
+        _check_same_optimizer(self, schedulers, optimizer)
+        self._schedulers = list(schedulers)
+        self.optimizer = optimizer
+        self._last_lr = [g["lr"] for g in self._schedulers[-1].optimizer.param_groups]
+
+    def step(self):
+        for s in self._schedulers:
+            s.step()
+        self._last_lr = [g["lr"] for g in self._schedulers[-1].optimizer.param_groups]
+
+    def state_dict(self):
+        return _composite_state_dict(self)
+
+    def load_state_dict(self, state_dict):
+        _load_composite_state_dict(self, state_dict)
+
+
+def _check_same_optimizer(owner, schedulers, optimizer):
+    for i, s in enumerate(schedulers):
+        if getattr(s, "optimizer", None) is not optimizer:
+            raise ValueError(f"{type(owner).__name__} expects all schedulers to belong to the "
+                             f"same optimizer, but got scheduler {type(s).__name__} at index {i} "
+                             f"has {getattr(s, 'optimizer', None)}, which is different from "
+                             f"{type(optimizer).__name__}.")
+
+
+def _composite_state_dict(owner):
+    """A composite scheduler's state with each inner scheduler's state in place of it."""
+    d = {k: v for k, v in owner.__dict__.items() if k not in ("optimizer", "_schedulers")}
+    d["_schedulers"] = [s.state_dict() for s in owner._schedulers]
+    return d
+
+
+def _load_composite_state_dict(owner, state_dict):
+    state_dict = dict(state_dict)
+    inner = state_dict.pop("_schedulers")
+    owner.__dict__.update(state_dict)
+    for s, sd in zip(owner._schedulers, inner):
+        s.load_state_dict(sd)
 
 
 class OneCycleLR(LRScheduler):
