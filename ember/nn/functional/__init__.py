@@ -10,4 +10,5 @@ from .pooling import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
+from .extra_losses import *  # noqa: F401,F403
 from .sampling import *  # noqa: F401,F403

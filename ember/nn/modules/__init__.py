@@ -11,5 +11,6 @@ from .dropout import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
+from .extra import *  # noqa: F401,F403
 from .sampling import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
