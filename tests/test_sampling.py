@@ -81,3 +81,23 @@ def test_errors_match_torch(call):
         errors.append((type(e.value), str(e.value)))
     assert errors[0][0] is errors[1][0]
     assert errors[0][1] == errors[1][1]
+
+
+@pytest.mark.parametrize("nd,shape,out", [
+    (1, (2, 3, 7), 3), (1, (2, 3, 10), 4), (1, (3, 8), 5), (2, (2, 3, 7, 9), (3, 4)),
+    (2, (2, 5, 6), (2, None)), (2, (1, 2, 5, 5), 5), (2, (1, 1, 6, 6), 1)])
+def test_adaptive_max_pool_matches_torch_with_ties(nd, shape, out):
+    """Values, indices (first maximum of each window, as PyTorch) and gradients."""
+    x = np.random.default_rng(0).integers(0, 4, size=shape).astype(np.float64)
+    res = []
+    for T in (ember, torch):
+        t = T.tensor(x, requires_grad=True)
+        v, i = getattr(T.nn.functional, f"adaptive_max_pool{nd}d")(t, out, return_indices=True)
+        w = T.tensor(np.cos(np.arange(v.numel())).reshape(tuple(v.shape)))
+        (v * w).sum().backward()
+        res.append((v.detach().numpy(), i.numpy(), t.grad.numpy()))
+    for a, b in zip(*res):
+        np.testing.assert_array_equal(a.shape, b.shape)
+        np.testing.assert_allclose(a, b)
+    m, tm = ember.nn.AdaptiveMaxPool2d((3, None)), torch.nn.AdaptiveMaxPool2d((3, None))
+    assert repr(m) == repr(tm)

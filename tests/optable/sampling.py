@@ -24,3 +24,11 @@ OPS = [
     OpInfo("nn.pixel_unshuffle", lambda T, x: T.nn.functional.pixel_unshuffle(x, 2),
            lambda rng: [S(rand(rng, 1, 2, 4, 6))]),
 ]
+
+# adaptive max pooling (distinct values, so the maximum of each window is unique)
+OPS += [
+    OpInfo("nn.adaptive_max_pool1d", lambda T, x: T.nn.functional.adaptive_max_pool1d(x, 3),
+           lambda rng: [S(rng.permutation(14).reshape(2, 7).astype(float) / 7)]),
+    OpInfo("nn.adaptive_max_pool2d", lambda T, x: T.nn.functional.adaptive_max_pool2d(x, (2, 3)),
+           lambda rng: [S(rng.permutation(70).reshape(2, 5, 7).astype(float) / 70)]),
+]

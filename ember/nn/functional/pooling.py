@@ -16,7 +16,9 @@ from ...ops.elementwise import div
 from ._convolution import conv, _windows
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices",
-           "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d"]
+           "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+           "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool1d_with_indices",
+           "adaptive_max_pool2d_with_indices"]
 
 
 # ------------------------------------------------------------------ geometry
@@ -317,13 +319,7 @@ def _bins(n, o, npd):
 
 
 def _adaptive(op, nd, input, output_size):
-    if input.ndim not in (nd + 1, nd + 2):
-        if nd == 1:
-            raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional "
-                               f"tensor for argument #1 'self' (while checking arguments for "
-                               f"{op})")
-        raise RuntimeError(f"{op}(): Expected {nd + 1}D or {nd + 2}D tensor, but got "
-                           f"{list(input.shape)}")
+    _check_adaptive_rank(op, nd, input)
     if isinstance(output_size, int):
         output_size = (output_size,) * nd
     output_size = tuple(output_size)
@@ -347,3 +343,82 @@ def adaptive_avg_pool1d(input, output_size):
 def adaptive_avg_pool2d(input, output_size):
     """Average pooling to a fixed (H, W) output (``None`` keeps that input size)."""
     return _adaptive("adaptive_avg_pool2d", 2, input, output_size)
+
+
+# ------------------------------------------------------------------ adaptive max pooling
+
+def _adaptive_windows(n, o):
+    """(o, w) input positions of each adaptive window [floor(i n / o), ceil((i + 1) n / o)),
+    short windows padded by repeating their last position (a repeat changes no maximum)."""
+    i = np.arange(o)
+    start = (i * n) // o
+    end = -((-(i + 1) * n) // o)
+    w = int((end - start).max()) if o else 0
+    return np.minimum(start[:, None] + np.arange(w), (end - 1)[:, None])
+
+
+def _adaptive_max(op, nd, input, output_size, return_indices):
+    from ...ops.indexing import index_select
+    from ...ops.shape import reshape, permute
+    from ...ops.reduction import max as _max
+    _check_adaptive_rank(op, nd, input)
+    if isinstance(output_size, int):
+        output_size = (output_size,) * nd
+    in_size = tuple(input.shape[-nd:])
+    output_size = tuple(n if o is None else o for o, n in zip(output_size, in_size))
+    if any(n == 0 for n in in_size):
+        raise RuntimeError(f"{op}(): Expected input to have non-zero size for non-batch "
+                           f"dimensions, but input has sizes {list(input.shape)} with "
+                           f"dimension {input.ndim - nd + in_size.index(0)} being empty")
+    lead = tuple(input.shape[:-nd])
+    x, flat = input, None
+    wins = [_adaptive_windows(n, o) for n, o in zip(in_size, output_size)]
+    for k, win in enumerate(wins):             # gather each dim's windows: (..., o, w)
+        d = len(lead) + 2 * k
+        x = index_select(x, d, make_tensor(win.reshape(-1)))
+        x = reshape(x, tuple(x.shape[:d]) + win.shape + tuple(x.shape[d + 1:]))
+    if nd == 2:                                 # (..., oh, wh, ow, ww) -> (..., oh, ow, wh ww)
+        b = len(lead)
+        x = permute(x, tuple(range(b)) + (b, b + 2, b + 1, b + 3))
+        x = reshape(x, lead + output_size + (wins[0].shape[1] * wins[1].shape[1],))
+    values, pick = _max(x, -1)
+    if not return_indices:
+        return values
+    p = pick.numpy()                            # the flat input index of each maximum
+    if nd == 1:
+        idx = wins[0][np.arange(output_size[0]), p]
+    else:
+        ww = wins[1].shape[1]
+        rows = wins[0][np.arange(output_size[0])[:, None], p // ww]
+        cols = wins[1][np.arange(output_size[1])[None, :], p % ww]
+        idx = rows * in_size[1] + cols
+    return values, make_tensor(np.ascontiguousarray(idx, dtype=np.int64))
+
+
+def _check_adaptive_rank(op, nd, input):
+    if input.ndim not in (nd + 1, nd + 2):
+        if nd == 1:
+            raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional "
+                               f"tensor for argument #1 'self' (while checking arguments for "
+                               f"{op})")
+        sep = ": " if "max" in op else " "          # PyTorch's two messages differ so
+        raise RuntimeError(f"{op}(): Expected {nd + 1}D or {nd + 2}D tensor, but got{sep}"
+                           f"{list(input.shape)}")
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
+    return _adaptive_max("adaptive_max_pool1d", 1, input, output_size, True)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    return _adaptive_max("adaptive_max_pool2d", 2, input, output_size, True)
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """Max over adaptive windows to a fixed output length (``return_indices``: also where)."""
+    return _adaptive_max("adaptive_max_pool1d", 1, input, output_size, return_indices)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """Max over adaptive windows to a fixed (H, W) output (``None`` keeps that size)."""
+    return _adaptive_max("adaptive_max_pool2d", 2, input, output_size, return_indices)
