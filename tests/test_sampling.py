@@ -101,3 +101,40 @@ def test_adaptive_max_pool_matches_torch_with_ties(nd, shape, out):
         np.testing.assert_allclose(a, b)
     m, tm = ember.nn.AdaptiveMaxPool2d((3, None)), torch.nn.AdaptiveMaxPool2d((3, None))
     assert repr(m) == repr(tm)
+
+
+@pytest.mark.parametrize("shape,kw", [
+    ((2, 3, 5, 6), dict(kernel_size=2)),
+    ((2, 3, 7, 6), dict(kernel_size=(3, 2), dilation=(2, 1), padding=1, stride=(2, 3))),
+    ((3, 4, 4), dict(kernel_size=3, padding=2)), ((1, 1, 5, 5), dict(kernel_size=5))])
+def test_unfold_and_fold_match_torch(shape, kw):
+    x = np.random.default_rng(0).standard_normal(shape)
+    res = []
+    for T in (ember, torch):
+        t = T.tensor(x, requires_grad=True)
+        u = T.nn.functional.unfold(t, **kw)
+        f = T.nn.functional.fold(u * 2, tuple(shape[-2:]), **kw)
+        (u * T.tensor(np.cos(np.arange(u.numel())).reshape(tuple(u.shape)))).sum().backward()
+        res.append((u.detach().numpy(), f.detach().numpy(), t.grad.numpy()))
+    for a, b in zip(*res):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a, b, atol=1e-12)
+    assert repr(ember.nn.Unfold(**kw)) == repr(torch.nn.Unfold(**kw))
+
+
+@pytest.mark.parametrize("call", [
+    lambda T: T.nn.functional.unfold(T.zeros(2, 3, 2, 2), 3),
+    lambda T: T.nn.functional.unfold(T.zeros(2, 3), 2),
+    lambda T: T.nn.functional.fold(T.zeros(1, 5, 4), (3, 3), 2),
+    lambda T: T.nn.functional.fold(T.zeros(1, 8, 5), (3, 3), 2),
+    lambda T: T.nn.functional.unfold(T.zeros(1, 1, 4, 4), 0),
+    lambda T: T.nn.functional.unfold(T.zeros(1, 1, 4, 4), 2, stride=0),
+    lambda T: T.nn.functional.fold(T.zeros(1, 4, 9), (4, 4), 2, padding=-1),
+])
+def test_unfold_fold_errors_match_torch(call):
+    errors = []
+    for T in (ember, torch):
+        with pytest.raises((RuntimeError, IndexError)) as e:
+            call(T)
+        errors.append((type(e.value), str(e.value).rstrip(".")))
+    assert errors[0] == errors[1]

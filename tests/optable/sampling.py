@@ -32,3 +32,12 @@ OPS += [
     OpInfo("nn.adaptive_max_pool2d", lambda T, x: T.nn.functional.adaptive_max_pool2d(x, (2, 3)),
            lambda rng: [S(rng.permutation(70).reshape(2, 5, 7).astype(float) / 70)]),
 ]
+
+# im2col and its adjoint
+OPS += [
+    OpInfo("nn.unfold", lambda T, x: T.nn.functional.unfold(x, (2, 3), dilation=(1, 2),
+                                                          padding=1, stride=(2, 1)),
+           lambda rng: [S(rand(rng, 2, 2, 4, 5))]),
+    OpInfo("nn.fold", lambda T, x: T.nn.functional.fold(x, (4, 5), 2, padding=(1, 0)),
+           lambda rng: [S(rand(rng, 2, 8, 20))]),
+]

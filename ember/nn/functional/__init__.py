@@ -12,3 +12,4 @@ from .loss import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .extra_losses import *  # noqa: F401,F403
 from .sampling import *  # noqa: F401,F403
+from .fold import *  # noqa: F401,F403
