@@ -152,7 +152,7 @@ class _Marking:
         self.seen = False          # an inference tensor exists: _record checks saved inputs
 
     def enter(self):
-        from ..ops._primitive import Primitive, marking_call, plain_call
+        from ..ops._primitive import Primitive, marking_call
         with self.lock:
             self.active += 1
             self.seen = True

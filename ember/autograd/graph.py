@@ -11,7 +11,6 @@ Rules are ember operations, so with ``create_graph=True`` (and always under func
 transforms) the backward pass is itself recorded and can be differentiated again.
 """
 import re
-import sys
 import weakref
 
 from .grad_mode import STATE

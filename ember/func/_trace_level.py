@@ -7,7 +7,6 @@ new inputs.  ``linearize`` uses it to record the tangent computation of a ``jvp`
 replay it without running the function's forward again.
 """
 from .._dispatch import Interpreter, Wrapper, new_wrapper
-from .._tensor import Tensor
 
 __all__ = ["TraceInterpreter", "TracedTensor", "Program"]
 

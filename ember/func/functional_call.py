@@ -3,8 +3,6 @@ states of several models for ensembling (``stack_module_state``), and make Batch
 under vmap (``replace_all_batch_norm_modules_``)."""
 import contextlib
 
-from .._tensor import Tensor
-
 __all__ = ["functional_call", "stack_module_state", "replace_all_batch_norm_modules_"]
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from .._state import STATE
-from ..autograd.graph import Node, ANOMALY, saved_for_edges
+from ..autograd.graph import Node, saved_for_edges
 from ..autograd.grad_mode import _marking as _MARKING
 
 _new = object.__new__

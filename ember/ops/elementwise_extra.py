@@ -15,7 +15,7 @@ from .. import return_types as R
 from .._tensor import Tensor
 from ._primitive import Primitive
 from ._elementwise_base import unbroadcast, variant
-from ._util import batch_elementwise, batch_unary, npdtype, scalar_or_tensor, result_npdtype
+from ._util import batch_elementwise, batch_unary, scalar_or_tensor, result_npdtype
 
 __all__ = ["copysign", "heaviside", "sinc", "ldexp", "frexp", "i0"]
 

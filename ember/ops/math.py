@@ -21,7 +21,7 @@ from ._elementwise_base import (unary, variant, zero_rule, zero_tangent, unbroad
                                 output_gradient_primitive)
 from .elementwise import add, sub, rsub, mul, div, neg, exp, rsqrt, reciprocal
 from .comparison import _INT_OF
-from .comparison import (where, eq, ne, lt, le, gt, ge, logical_and, logical_or, isnan,
+from .comparison import (where, eq, lt, le, gt, ge, logical_and, logical_or, isnan,
                          isfinite)
 
 __all__ = ["exp2", "expm1", "log2", "log10", "log1p", "tan", "asin", "acos", "atan", "atan2",

@@ -9,7 +9,7 @@ shape depends on the data (unique).
 import numpy as np
 
 from .. import _dtype as D
-from .._tensor import Tensor, make_tensor, wrap_dim
+from .._tensor import Tensor, wrap_dim
 from ._primitive import Primitive
 from ._util import npdtype, move_bdim_to_front, batch_size_of
 

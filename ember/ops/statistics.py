@@ -8,14 +8,12 @@ back) so that the gradient at zero distance is 0, as in PyTorch, instead of NaN.
 ``logcumsumexp`` is a primitive: a running log-add-exp is stable where ``log(cumsum(exp))``
 overflows; its rules are written with logcumsumexp itself (stable, and differentiable again).
 """
-import math as _m
-
 import numpy as np
 
 from .. import _dtype as D
 from .. import return_types as R
 from .._tensor import Tensor, wrap_dim
-from ._primitive import Primitive, joint
+from ._primitive import Primitive
 from ._util import batch_dim_shift, npdtype
 from .reduction import SELECT_RULES, reduce_along
 

@@ -80,6 +80,7 @@ def _any_negative(var):
             return False
         raise
 
+
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
     """0.5 (log max(var, eps) + (input - target)^2 / max(var, eps)) (+ 0.5 log 2 pi if
     ``full``); ``var`` may drop the last dim or have size 1 there (one variance per example),

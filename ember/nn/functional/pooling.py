@@ -371,7 +371,7 @@ def _adaptive_max(op, nd, input, output_size, return_indices):
                            f"dimensions, but input has sizes {list(input.shape)} with "
                            f"dimension {input.ndim - nd + in_size.index(0)} being empty")
     lead = tuple(input.shape[:-nd])
-    x, flat = input, None
+    x = input
     wins = [_adaptive_windows(n, o) for n, o in zip(in_size, output_size)]
     for k, win in enumerate(wins):             # gather each dim's windows: (..., o, w)
         d = len(lead) + 2 * k

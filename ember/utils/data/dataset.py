@@ -1,8 +1,6 @@
 """Datasets: the map-style base class, TensorDataset, Subset, ConcatDataset, random_split."""
 import math
 
-from ..._tensor import Tensor
-
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset",
            "random_split"]
 
