@@ -308,17 +308,14 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 
 # ------------------------------------------------------------------ adaptive average pooling
 
-def _bins(n, o, npd):
-    """(o, n) matrix averaging input positions [floor(i n / o), ceil((i + 1) n / o))."""
+def _adaptive_bounds(n, o):
+    """PyTorch's adaptive windows: output i covers input [floor(i n / o), ceil((i + 1) n / o))."""
     i = np.arange(o)
-    start = (i * n) // o
-    end = -((-(i + 1) * n) // o)
-    j = np.arange(n)
-    m = (j >= start[:, None]) & (j < end[:, None])
-    return make_tensor((m / (end - start)[:, None]).astype(npd))
+    return (i * n) // o, -((-(i + 1) * n) // o)
 
 
-def _adaptive(op, nd, input, output_size):
+def _adaptive_sizes(op, nd, input, output_size):
+    """(input sizes, output sizes) of the pooled dims; ``None`` keeps that input size."""
     _check_adaptive_rank(op, nd, input)
     if isinstance(output_size, int):
         output_size = (output_size,) * nd
@@ -326,7 +323,19 @@ def _adaptive(op, nd, input, output_size):
     if len(output_size) != nd:
         raise RuntimeError(f"{op}: internal error: output_size.size() must be {nd}")
     in_size = tuple(input.shape[-nd:])
-    output_size = tuple(n if o is None else o for o, n in zip(output_size, in_size))
+    return in_size, tuple(n if o is None else o for o, n in zip(output_size, in_size))
+
+
+def _bins(n, o, npd):
+    """(o, n) matrix averaging the input positions of each adaptive window."""
+    start, end = _adaptive_bounds(n, o)
+    j = np.arange(n)
+    m = (j >= start[:, None]) & (j < end[:, None])
+    return make_tensor((m / (end - start)[:, None]).astype(npd))
+
+
+def _adaptive(op, nd, input, output_size):
+    in_size, output_size = _adaptive_sizes(op, nd, input, output_size)
     npd = npdtype(input)
     y = input
     if nd == 2:
@@ -348,11 +357,9 @@ def adaptive_avg_pool2d(input, output_size):
 # ------------------------------------------------------------------ adaptive max pooling
 
 def _adaptive_windows(n, o):
-    """(o, w) input positions of each adaptive window [floor(i n / o), ceil((i + 1) n / o)),
-    short windows padded by repeating their last position (a repeat changes no maximum)."""
-    i = np.arange(o)
-    start = (i * n) // o
-    end = -((-(i + 1) * n) // o)
+    """(o, w) input positions of each adaptive window, short windows padded by repeating
+    their last position (a repeat changes no maximum)."""
+    start, end = _adaptive_bounds(n, o)
     w = int((end - start).max()) if o else 0
     return np.minimum(start[:, None] + np.arange(w), (end - 1)[:, None])
 
@@ -361,11 +368,7 @@ def _adaptive_max(op, nd, input, output_size, return_indices):
     from ...ops.indexing import index_select
     from ...ops.shape import reshape, permute
     from ...ops.reduction import max as _max
-    _check_adaptive_rank(op, nd, input)
-    if isinstance(output_size, int):
-        output_size = (output_size,) * nd
-    in_size = tuple(input.shape[-nd:])
-    output_size = tuple(n if o is None else o for o, n in zip(output_size, in_size))
+    in_size, output_size = _adaptive_sizes(op, nd, input, output_size)
     if any(n == 0 for n in in_size):
         raise RuntimeError(f"{op}(): Expected input to have non-zero size for non-batch "
                            f"dimensions, but input has sizes {list(input.shape)} with "
