@@ -258,6 +258,19 @@ def _raise_modified(node, t, i, cur, expected, vc):
 
 # ---------------------------------------------------------------------------- engine
 
+def reachable(roots):
+    """Every node reachable from ``roots``, each once (iteratively)."""
+    seen = set()
+    stack = list(roots)
+    while stack:
+        n = stack.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        stack.extend(e[0] for e in n.next if e is not None)
+        yield n
+
+
 def _collect(roots):
     """Dependency counts of every node reachable from ``roots`` (iteratively; roots that no
     other root reaches have count 0) and the number of reachable leaves."""

@@ -13,7 +13,8 @@ PyTorch.  Saved values modified in place later raise PyTorch's error (``check_ve
 from .._dispatch import Interpreter, Wrapper, new_wrapper
 from .._tensor import Tensor
 from .._state import STATE
-from ..autograd.graph import Node, INPLACE_EPOCH, _raise_modified, saved_for_edges
+from ..autograd.graph import (Node, INPLACE_EPOCH, _raise_modified, saved_for_edges,
+                              reachable)
 
 __all__ = ["GradInterpreter", "GradTensor", "same_level", "check_versions"]
 
@@ -134,14 +135,7 @@ def check_versions(roots, since):
     cur = INPLACE_EPOCH[0]
     if cur == since:
         return
-    seen = set()
-    stack = list(roots)
-    while stack:
-        n = stack.pop()
-        if n in seen:
-            continue
-        seen.add(n)
-        stack.extend(e[0] for e in n.next if e is not None)
+    for n in reachable(roots):
         if getattr(n, "wargs", None) is None or n.epoch == cur or n.freed:
             continue
         prim, args = n.prim, n.args
@@ -222,14 +216,7 @@ class same_level:
             raise
 
     def _swap(self, roots):
-        seen = set()
-        stack = roots
-        while stack:
-            n = stack.pop()
-            if n in seen:
-                continue
-            seen.add(n)
-            stack.extend(e[0] for e in n.next if e is not None)
+        for n in reachable(roots):
             swap = getattr(n, "same_level_swap", None)
             if swap is not None:
                 self.swapped.append((n, swap()))
