@@ -159,12 +159,24 @@ def _widths(padding, n):
     return tuple(padding)
 
 
-class _ConstantPadNd(Module):
+class _PadNd(Module):
     _n = 1
+    _mode = "reflect"
 
-    def __init__(self, padding, value):
+    def __init__(self, padding):
         super().__init__()
         self.padding = _widths(padding, self._n)
+
+    def forward(self, input):
+        return F.pad(input, self.padding, self._mode)
+
+    def extra_repr(self):
+        return f"{self.padding}"
+
+
+class _ConstantPadNd(_PadNd):
+    def __init__(self, padding, value):
+        super().__init__(padding)
         self.value = value
 
     def forward(self, input):
@@ -204,21 +216,6 @@ class ZeroPad2d(_ZeroPad, ConstantPad2d):
 
 class ZeroPad3d(_ZeroPad, ConstantPad3d):
     pass
-
-
-class _PadNd(Module):
-    _n = 1
-    _mode = "reflect"
-
-    def __init__(self, padding):
-        super().__init__()
-        self.padding = _widths(padding, self._n)
-
-    def forward(self, input):
-        return F.pad(input, self.padding, self._mode)
-
-    def extra_repr(self):
-        return f"{self.padding}"
 
 
 class ReflectionPad1d(_PadNd):
