@@ -110,17 +110,19 @@ class_mask = Primitive(
     differentiable=False)
 
 
+def _plain_classes(t, w, shape, ignore_index, reduction, cdim):
+    """The classifier's case: (N, C) scores, no class weights, a reduced loss, and every
+    target a valid class that is not ``ignore_index`` (one gather forward, one scatter back)."""
+    return bool(w is None and len(shape) == 2 and cdim == 1 and reduction != "none" and t.size
+                and t.min() >= 0 and t.max() < shape[1]
+                and (ignore_index < 0 or not (t == ignore_index).any()))
+
+
 def _nll_impl(x, t, w, ignore_index, reduction, cdim):
     C = x.shape[cdim]
-    if w is None and x.ndim == 2 and cdim == 1 and t.size and reduction != "none" \
-            and t.min() >= 0 and t.max() < C:
-        # the classifier's case (every target a valid class, so none equals ignore_index < 0
-        # or any ignored one is counted below): one gather and one sum
-        picked = x[np.arange(t.shape[0]), t]
-        if ignore_index < 0 or not (t == ignore_index).any():
-            total = picked.sum(dtype=x.dtype)
-            n = t.shape[0]
-            return np.asarray(-total if reduction == "sum" else -total / n, dtype=x.dtype)
+    if _plain_classes(t, w, x.shape, ignore_index, reduction, cdim):
+        total = x[np.arange(t.shape[0]), t].sum(dtype=x.dtype)
+        return np.asarray(-total if reduction == "sum" else -total / t.shape[0], dtype=x.dtype)
     valid = t != ignore_index
     tt = np.where(valid, t, 0)
     bad = (tt < 0) | (tt >= C)
@@ -153,9 +155,7 @@ def _nll_vjp(g, out, x, t, w, ignore_index, reduction, cdim):
 
 def _nll_grad_impl(g, t, w, shape, dtype, ignore_index, reduction, cdim):
     """The dense gradient of nll_loss in its input: -g * weight at each target class."""
-    if w is None and len(shape) == 2 and cdim == 1 and reduction != "none" and t.size \
-            and (ignore_index < 0 or not (t == ignore_index).any()) \
-            and t.min() >= 0 and t.max() < shape[1]:
+    if _plain_classes(t, w, shape, ignore_index, reduction, cdim):
         out = np.zeros(shape, dtype)
         out[np.arange(shape[0]), t] = -g if reduction == "sum" else -g / shape[0]
         return out
