@@ -32,15 +32,18 @@ def _float_of(t):
 
 # ------------------------------------------------------------------ copysign
 
-def _copysign_dx(g, out, x, y):
-    """PyTorch's rule: ``g * out / x``, 0 where x == 0 (NaN stays NaN)."""
+def _copysign_slope(v, out, x):
+    """PyTorch's rule: ``v * out / x``, 0 where x == 0 (NaN stays NaN)."""
     E = _E()
-    return unbroadcast(E.mul(g, E.where(E.eq(x, 0), 0.0, E.div(out, x))), x)
+    return E.mul(v, E.where(E.eq(x, 0), 0.0, E.div(out, x)))
+
+
+def _copysign_dx(g, out, x, y):
+    return unbroadcast(_copysign_slope(g, out, x), x)
 
 
 def _copysign_dy(g, out, x, y):
-    E = _E()
-    return E.zeros_like(y)          # the sign bit has no slope; PyTorch returns zeros
+    return _E().zeros_like(y)       # the sign bit has no slope; PyTorch returns zeros
 
 
 def _copysign_impl(x, y):
@@ -50,7 +53,7 @@ def _copysign_impl(x, y):
 _copysign = Primitive(
     "copysign", _copysign_impl, uses_output=True, saves=(0,),
     vjp=(_copysign_dx, _copysign_dy),
-    jvp=(lambda t, out, x, y: _E().mul(t, _E().where(_E().eq(x, 0), 0.0, _E().div(out, x))),
+    jvp=(lambda t, out, x, y: _copysign_slope(t, out, x),
          lambda t, out, x, y: _E().zeros_like(out)),
     batch=batch_elementwise)
 _copysign_s = variant(_copysign, "copysign_scalar", "CopysignBackward1")
